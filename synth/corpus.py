@@ -1,0 +1,178 @@
+"""Writing corpora: ranges of posts to JSONL or a JSON array, in order, on one or many cores.
+
+The bytes depend only on (seed, range, locale, format): chunks are generated in worker
+processes and written in index order, so ``--workers`` and the chunk size never change them,
+and shards (``shard_range``) concatenated in order equal the unsharded output.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import BinaryIO, Final, Literal, TypeAlias
+
+from synth.errors import UsageError
+from synth.generate import check_request, post_json
+from synth.io import open_output
+
+__all__ = [
+    "CHUNK",
+    "OutputFormat",
+    "ProgressFn",
+    "Summary",
+    "chunk_bytes",
+    "parse_shard",
+    "resolve_workers",
+    "shard_range",
+    "write_corpus",
+]
+
+CHUNK: Final = 1000
+Format = Literal["jsonl", "json"]
+ProgressFn: TypeAlias = Callable[[int], None]
+
+
+class OutputFormat(enum.Enum):
+    """Corpus file formats."""
+
+    JSONL = "jsonl"
+    JSON = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a write produced: posts, bytes (uncompressed) and the time it took."""
+
+    posts: int
+    bytes: int
+    seconds: float
+
+    @property
+    def posts_per_second(self) -> float:
+        return self.posts / self.seconds if self.seconds > 0 else 0.0
+
+    def line(self) -> str:
+        """The one-line summary ``synth generate`` prints on stderr."""
+        mb = self.bytes / 1e6
+        return f"{self.posts:,} posts, {mb:,.1f} MB in {self.seconds:.2f} s ({self.posts_per_second:,.0f} posts/s)"
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"K/N"`` as (K, N), 1 <= K <= N."""
+    try:
+        k_text, n_text = text.split("/")
+        k, n = int(k_text), int(n_text)
+    except ValueError:
+        raise UsageError(f"--shard {text!r} is not K/N", hint="write the shard as K/N, e.g. 2/3") from None
+    if not 1 <= k <= n:
+        raise UsageError(f"--shard {text!r}: K must be between 1 and N", hint="number shards from 1 to N")
+    return k, n
+
+
+def shard_range(start: int, count: int, shard: tuple[int, int]) -> range:
+    """Part K of N of ``range(start, start + count)``: contiguous, sizes differing by at most one."""
+    k, n = shard
+    lo = start + count * (k - 1) // n
+    hi = start + count * k // n
+    return range(lo, hi)
+
+
+def chunk_bytes(first: int, last: int, seed: int, locale: str) -> bytes:
+    """Posts ``first`` .. ``last - 1`` as JSON lines, each ending in a newline."""
+    return b"".join([post_json(i, seed=seed, locale=locale) + b"\n" for i in range(first, last)])
+
+
+def _chunks(indices: range, size: int) -> Iterator[tuple[int, int]]:
+    for first in range(indices.start, indices.stop, size):
+        yield first, min(first + size, indices.stop)
+
+
+def _serial(indices: range, seed: int, locale: str, size: int) -> Iterator[tuple[int, bytes]]:
+    for first, last in _chunks(indices, size):
+        yield last - first, chunk_bytes(first, last, seed, locale)
+
+
+def _parallel(indices: range, seed: int, locale: str, size: int, workers: int) -> Iterator[tuple[int, bytes]]:
+    """Chunks from a process pool, yielded in order, with a bounded number in flight."""
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque[tuple[int, Future[bytes]]] = deque()
+        for first, last in _chunks(indices, size):
+            pending.append((last - first, pool.submit(chunk_bytes, first, last, seed, locale)))
+            if len(pending) >= workers * 3:
+                n, future = pending.popleft()
+                yield n, future.result()
+        while pending:
+            n, future = pending.popleft()
+            yield n, future.result()
+
+
+def resolve_workers(workers: int) -> int:
+    """``0`` means every core; negative counts are a usage error."""
+    if workers < 0:
+        raise UsageError(f"--workers {workers} is negative", hint="use 0 for all cores or a positive count")
+    return workers or os.cpu_count() or 1
+
+
+def write_corpus(
+    output: str | BinaryIO,
+    *,
+    count: int,
+    seed: int = 0,
+    start: int = 0,
+    locale: str = "en_US",
+    workers: int = 1,
+    shard: tuple[int, int] | None = None,
+    fmt: Format = "jsonl",
+    chunk: int = CHUNK,
+    progress: ProgressFn | None = None,
+) -> Summary:
+    """Write posts ``start .. start + count - 1`` (or one shard of them) to ``output``.
+
+    ``output`` is a path (``-`` for stdout, ``.gz``/``.zst`` compress) or a binary stream.
+    ``progress`` is called with the number of posts after each chunk.
+    """
+    if count < 0 or start < 0:
+        raise UsageError("--count and --start must not be negative", hint="pass zero or a positive number")
+    if shard is not None and fmt == "json":
+        raise UsageError("--shard cannot split a JSON array", hint="use --format jsonl for shards")
+    indices = shard_range(start, count, shard) if shard else range(start, start + count)
+    workers = resolve_workers(workers)
+    check_request(indices, seed, locale)
+    began = time.perf_counter()
+    if isinstance(output, str):
+        with open_output(output) as stream:
+            written = _write(stream, indices, seed, locale, workers, fmt, chunk, progress)
+    else:
+        written = _write(output, indices, seed, locale, workers, fmt, chunk, progress)
+    return Summary(len(indices), written, time.perf_counter() - began)
+
+
+def _write(
+    stream: BinaryIO,
+    indices: range,
+    seed: int,
+    locale: str,
+    workers: int,
+    fmt: Format,
+    chunk: int,
+    progress: ProgressFn | None,
+) -> int:
+    source = _parallel(indices, seed, locale, chunk, workers) if workers > 1 else _serial(indices, seed, locale, chunk)
+    written = 0
+    first = True
+    if fmt == "json":
+        written += stream.write(b"[\n")
+    for n, lines in source:
+        data = ((b"" if first else b",\n") + lines[:-1].replace(b"\n", b",\n")) if fmt == "json" else lines
+        first = False
+        written += stream.write(data)
+        if progress is not None:
+            progress(n)
+    if fmt == "json":
+        written += stream.write(b"\n]\n" if not first else b"]\n")
+    return written

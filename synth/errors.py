@@ -1,0 +1,57 @@
+"""The exceptions synth raises, all under one root.
+
+Every error that synth means to report to a user is a :class:`SynthError`; the CLI turns
+it into a message on stderr and the exit code that the class carries. Anything else
+escaping from synth is a bug.
+
+    SynthError                   exit code 2 unless a subclass says otherwise
+    ├── UsageError               bad arguments or option combinations
+    ├── InputError               a file cannot be read, decoded or has the wrong shape
+    │   └── LimitExceededError   a line, a document or a decompressed stream is too large
+    ├── OutputError              a file cannot be written
+    └── GenerationError          the synthesizer was asked for something it cannot make
+
+Messages say what went wrong and where, then what to do next ("To resolve this error, ...").
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "GenerationError",
+    "InputError",
+    "LimitExceededError",
+    "OutputError",
+    "SynthError",
+    "UsageError",
+]
+
+
+class SynthError(Exception):
+    """Root of every error synth reports; ``exit_code`` is what the CLI exits with."""
+
+    exit_code: int = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message if hint is None else f"{message}. To resolve this error, {hint}")
+
+
+class UsageError(SynthError):
+    """The arguments or options do not make sense together."""
+
+
+class InputError(SynthError):
+    """An input file cannot be opened, decoded or has the wrong shape."""
+
+
+class LimitExceededError(InputError):
+    """An input is larger than a bound synth enforces (line length, decompressed size)."""
+
+
+class OutputError(SynthError):
+    """An output file or folder cannot be written."""
+
+
+class GenerationError(SynthError):
+    """The synthesizer cannot produce what was asked (bad seed, index, locale...)."""
