@@ -9,7 +9,7 @@
 from synth._version import __version__
 from synth.corpus import Summary, write_corpus
 from synth.errors import GenerationError, InputError, LimitExceededError, OutputError, SynthError, UsageError
-from synth.generate import generate, generate_post
+from synth.generator import generate, generate_post
 from synth.model import SCHEMA_VERSION, Post, content_hash, json_schema
 
 __all__ = [

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Final, Literal, TypeAlias
 
 from synth.errors import UsageError
-from synth.generate import check_request, post_json
+from synth.generator import BATCH, batch_json, check_request
 from synth.io import open_output
 
 __all__ = [
@@ -32,7 +32,7 @@ __all__ = [
     "write_corpus",
 ]
 
-CHUNK: Final = 1000
+CHUNK: Final = BATCH
 Format = Literal["jsonl", "json"]
 ProgressFn: TypeAlias = Callable[[int], None]
 
@@ -84,7 +84,8 @@ def shard_range(start: int, count: int, shard: tuple[int, int]) -> range:
 
 def chunk_bytes(first: int, last: int, seed: int, locale: str) -> bytes:
     """Posts ``first`` .. ``last - 1`` as JSON lines, each ending in a newline."""
-    return b"".join([post_json(i, seed=seed, locale=locale) + b"\n" for i in range(first, last)])
+    lines = batch_json(first, last - first, seed=seed, locale=locale)
+    return b"\n".join(lines) + b"\n" if lines else b""
 
 
 def _chunks(indices: range, size: int) -> Iterator[tuple[int, int]]:

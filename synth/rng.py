@@ -1,121 +1,92 @@
-"""Counter-based random streams: every field of every post draws from its own stream.
+"""Counter-based random draws: draw *j* of stream *s* of post *i* is a hash of (seed, i, s, j).
 
-A stream is named by (corpus seed, post index, field name). Its bits are BLAKE2b blocks of
-that name and a block counter, so
+Nothing is carried from one post to the next, so
 
-* post *i* is a pure function of (seed, i): no state is carried from one post to the next,
-  which makes posts regenerable alone and the output independent of workers, shards and
-  batch sizes;
-* adding a field later (a new stream name) changes no other field;
-* there is no global RNG, no floating point and nothing platform-dependent: draws are
-  integer arithmetic on hash output.
+* post *i* is a pure function of (seed, i): regenerable alone, and the output does not depend
+  on workers, shards or batch sizes;
+* every field group draws from its own stream, so adding a stream (a new field) or raising a
+  stream's budget of draws changes no existing value;
+* there is no global RNG, no floating point and nothing platform-dependent: a draw is 64-bit
+  unsigned integer arithmetic (wrapping multiplication, shifts, xor), the SplitMix64 finalizer
+  applied twice, of which the top 32 bits are kept.
 
-Draws use ``divmod`` on a 512-bit integer and refill when fewer than 64 spare bits remain,
-so the modulo bias of any draw is below 2**-64. Several draws are taken at once as the digits
-of one mixed-radix number (:meth:`Stream.draw`), which keeps the per-post cost low.
+The draws of a whole batch of posts are computed at once with numpy; the generator then
+reduces each 32-bit draw ``u`` to a range with :func:`below` (``u * n >> 32``, bias below
+``n / 2**32``) and samples with :func:`distinct` (Floyd's algorithm: exactly *k* draws).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from hashlib import blake2b
-from math import prod
-from typing import Final, TypeVar
+from typing import Final
 
-__all__ = ["Stream", "post_key"]
+import numpy as np
+import numpy.typing as npt
 
-T = TypeVar("T")
+__all__ = ["MASK64", "below", "distinct", "draws", "seed_key"]
 
-_PERSON: Final = b"synth.post.v1"
-_BLOCK_BITS: Final = 512
-_SPARE_BITS: Final = 64
+MASK64: Final = (1 << 64) - 1
+_M1: Final = np.uint64(0xBF58476D1CE4E5B9)
+_M2: Final = np.uint64(0x94D049BB133111EB)
+_GOLDEN: Final = np.uint64(0x9E3779B97F4A7C15)
+_STREAM_MUL: Final = np.uint64(0xD6E8FEB86659FD93)
+_SHIFT_30: Final = np.uint64(30)
+_SHIFT_27: Final = np.uint64(27)
+_SHIFT_31: Final = np.uint64(31)
+_SHIFT_32: Final = np.uint64(32)
+
+U64 = npt.NDArray[np.uint64]
 
 
-def post_key(seed: int, index: int) -> bytes:
-    """The 32-byte key from which every stream of post ``index`` of corpus ``seed`` derives."""
-    return blake2b(b"%d:%d" % (seed, index), digest_size=32, person=_PERSON).digest()
+def _mix_int(z: int) -> int:
+    """The SplitMix64 finalizer on a Python int (for the per-corpus seed key)."""
+    z &= MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
 
 
-class Stream:
-    """The random draws of one field of one post."""
+def seed_key(seed: int) -> int:
+    """A 64-bit key for corpus ``seed`` (0 <= seed < 2**64)."""
+    return _mix_int(_mix_int(seed) ^ 0x5EED5EED5EED5EED)
 
-    __slots__ = ("_block", "_left", "_name", "_post", "_x")
 
-    def __init__(self, post: bytes, name: bytes) -> None:
-        self._post = post
-        self._name = name
-        self._block = 0
-        self._x = int.from_bytes(blake2b(name, key=post, digest_size=64).digest(), "little")
-        self._left = _BLOCK_BITS
+def _mix(z: U64) -> U64:
+    """The SplitMix64 finalizer, in place on a uint64 array (wrapping arithmetic)."""
+    z ^= z >> _SHIFT_30
+    z *= _M1
+    z ^= z >> _SHIFT_27
+    z *= _M2
+    z ^= z >> _SHIFT_31
+    return z
 
-    def _refill(self) -> None:
-        self._block += 1
-        data = blake2b(b"%s#%d" % (self._name, self._block), key=self._post, digest_size=64).digest()
-        self._x = int.from_bytes(data, "little")
-        self._left = _BLOCK_BITS
 
-    def below(self, n: int) -> int:
-        """A uniform integer in ``range(n)``."""
-        cost = n.bit_length()
-        if self._left - cost < _SPARE_BITS:
-            if cost > _BLOCK_BITS - _SPARE_BITS:
-                raise ValueError(f"a single draw is limited to {_BLOCK_BITS - _SPARE_BITS} bits")
-            self._refill()
-        self._left -= cost
-        self._x, r = divmod(self._x, n)
-        return r
+def draws(key: int, first: int, count: int, stream: int, n: int) -> U64:
+    """Draws ``0 .. n - 1`` of ``stream`` for posts ``first .. first + count - 1``.
 
-    def draw(self, *sizes: int) -> list[int]:
-        """One uniform integer in ``range(size)`` for each size, from a single mixed-radix draw."""
-        r = self.below(prod(sizes))
-        out = []
-        for size in sizes:
-            r, d = divmod(r, size)
-            out.append(d)
-        return out
+    A ``(count, n)`` array of uniform 32-bit integers (as uint64): one row per post.
+    """
+    posts = np.arange(first, first + count, dtype=np.uint64)
+    base = _mix(posts * _GOLDEN ^ np.uint64(key))
+    counters = (np.uint64(stream) << _SHIFT_32 | np.arange(n, dtype=np.uint64)) * _STREAM_MUL
+    z = _mix(base[:, None] ^ counters[None, :])
+    z += _GOLDEN
+    return _mix(z) >> _SHIFT_32
 
-    def between(self, low: int, high: int) -> int:
-        """A uniform integer in ``[low, high]`` (both ends included)."""
-        return low + self.below(high - low + 1)
 
-    def pick(self, items: Sequence[T]) -> T:
-        """One item of ``items``, uniformly."""
-        return items[self.below(len(items))]
+def below(u: int, n: int) -> int:
+    """A 32-bit draw ``u`` reduced to ``range(n)``."""
+    return u * n >> 32
 
-    def chance(self, per_mille: int) -> bool:
-        """True with probability ``per_mille`` / 1000."""
-        return self.below(1000) < per_mille
 
-    def sample(self, items: Sequence[T], k: int) -> list[T]:
-        """``k`` distinct items of ``items`` in the order drawn (partial Fisher-Yates)."""
-        n = len(items)
-        if k > n:
-            raise ValueError(f"cannot sample {k} distinct items from {n}")
-        if k == 0:
-            return []
-        swaps = self.draw(*range(n, n - k, -1))
-        moved: dict[int, int] = {}
-        out = []
-        for i, offset in enumerate(swaps):
-            j = i + offset
-            out.append(items[moved.get(j, j)])
-            moved[j] = moved.get(i, i)
-        return out
+def distinct(us: list[int], n: int, k: int) -> list[int]:
+    """``k`` distinct integers of ``range(n)`` from ``k`` draws (Floyd's algorithm).
 
-    def table(self, table: Sequence[T], k: int) -> list[T]:
-        """``k`` draws from a lookup table of length 2**16 (with repetition).
-
-        Tables encode a distribution by repeating each value in proportion to its weight;
-        this is how the Zipf word draws stay cheap and float-free.
-        """
-        out: list[T] = []
-        while k:
-            if self._left - 16 < _SPARE_BITS:
-                self._refill()
-            take = min(k, (self._left - _SPARE_BITS) // 16)
-            x = self._x
-            out += [table[(x >> s) & 0xFFFF] for s in range(0, 16 * take, 16)]
-            self._x = x >> (16 * take)
-            self._left -= 16 * take
-            k -= take
-        return out
+    Every k-subset is equally likely; the list is in the order the members were chosen.
+    """
+    if k > n:
+        raise ValueError(f"cannot choose {k} distinct values from {n}")
+    chosen: dict[int, None] = {}
+    for step, j in enumerate(range(n - k, n)):
+        t = us[step] * (j + 1) >> 32
+        chosen[j if t in chosen else t] = None
+    return list(chosen)
