@@ -36,6 +36,9 @@ What is measured
 2. Scaling: ``synth generate --count N --workers K --quiet --output /dev/null`` as
    subprocesses for K = 1 and 2, unpinned, timed around the whole process. The ratio is
    posts/s with two workers divided by posts/s with one (2.0 would be perfect on two cores).
+   "CPUs used" is the child's CPU time (its workers included) over wall time; if it stays
+   near 1.0 with two workers, the second core was busy elsewhere: the script samples
+   /proc/stat just before and warns when other processes keep the CPUs busy.
    The "excl. start-up" column subtracts the best start-up time measured in (4). With the
    small --quick count the pool's start-up dominates and the ratio means little.
 
@@ -420,9 +423,15 @@ def guarded(name: str, bench: Callable[[int, int], Result], n: int, seed: int, r
 @dataclass(frozen=True)
 class Spawned:
     seconds: float
+    cpu_seconds: float  # user + system time of the child and the children it waited for
     max_rss_kib: int
     code: int
     stderr: str
+
+    @property
+    def cpu_share(self) -> float:
+        """CPU time over wall time: 1.0 is one busy core, 2.0 two."""
+        return self.cpu_seconds / self.seconds if self.seconds > 0 else 0.0
 
 
 def spawn(argv: Sequence[str]) -> Spawned:
@@ -436,7 +445,33 @@ def spawn(argv: Sequence[str]) -> Spawned:
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - began
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Spawned(seconds, usage.ru_maxrss, proc.returncode, err.decode(errors="replace").strip())
+    cpu = usage.ru_utime + usage.ru_stime
+    return Spawned(seconds, cpu, usage.ru_maxrss, proc.returncode, err.decode(errors="replace").strip())
+
+
+def busy_cpus(interval: float = 0.5) -> float | None:
+    """How many CPUs other processes keep busy, sampled from /proc/stat while we sleep (Linux)."""
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields[:8]), fields[3] + fields[4]  # total and idle + iowait jiffies
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(interval)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    total = total1 - total0
+    return (total - (idle1 - idle0)) / total * (os.cpu_count() or 1) if total > 0 else None
+
+
+def contention() -> str:
+    """A line saying how busy the machine is right now, with a warning when it is."""
+    busy = busy_cpus()
+    if busy is None:
+        return "(load of other processes unknown: no /proc/stat)"
+    warning = " -- WARNING: other work disturbs these numbers" if busy > 0.3 else ""
+    return f"other processes kept {busy:.1f} of {os.cpu_count()} CPUs busy just before this part{warning}"
 
 
 def synth_command() -> list[str]:
@@ -490,6 +525,7 @@ def print_throughput(results: Sequence[Result], reference: Result) -> None:
 def run_startup(repeats: int) -> float:
     """Print start-up times; return the best ``synth generate --count 1`` time."""
     print(f"\n== start-up (best of {repeats}) ==")
+    print(contention())
     cases = [
         ("synth generate --count 1", [*synth_command(), "generate", "--count", "1", "--output", os.devnull, "--quiet"]),
         ('python -c "import synth"', [PYTHON, "-c", "import synth"]),
@@ -503,19 +539,22 @@ def run_startup(repeats: int) -> float:
 
 def run_scaling(n: int, startup: float) -> None:
     print(f"\n== scaling: synth generate --count {n:,} --output /dev/null, unpinned, {os.cpu_count()} CPUs ==")
-    print(f"{'workers':>7}  {'seconds':>8}  {'posts/s':>9}  {'posts/s excl. start-up':>22}")
+    print(contention())
+    print(f"{'workers':>7}  {'seconds':>8}  {'posts/s':>9}  {'posts/s excl. start-up':>22}  {'CPUs used':>9}")
     rates: dict[int, tuple[float, float]] = {}
     for workers in (1, 2):
-        seconds = checked(generate_argv(n, workers)).seconds
-        net = seconds - startup
-        rates[workers] = (n / seconds, n / net if net > 0 else 0.0)
-        print(f"{workers:>7}  {seconds:8.2f}  {rates[workers][0]:9,.0f}  {rates[workers][1]:22,.0f}")
+        run = checked(generate_argv(n, workers))
+        net = run.seconds - startup
+        rates[workers] = (n / run.seconds, n / net if net > 0 else 0.0)
+        print(f"{workers:>7}  {run.seconds:8.2f}  {rates[workers][0]:9,.0f}  {rates[workers][1]:22,.0f}"
+              f"  {run.cpu_share:9.2f}")
     net_ratio = f"{rates[2][1] / rates[1][1]:.2f}" if rates[1][1] and rates[2][1] else "-"
     print(f"ratio workers=2 / workers=1: {rates[2][0] / rates[1][0]:.2f} (excl. start-up: {net_ratio})")
 
 
 def run_rss(counts: Sequence[int]) -> None:
     print("\n== peak RSS: synth generate --count N --output /dev/null --quiet (workers=1) ==")
+    print(contention())
     print(f"{'N':>10}  {'seconds':>8}  {'posts/s':>9}  {'peak RSS MiB':>12}")
     peaks = []
     for n in counts:
@@ -536,9 +575,11 @@ def run_throughput(counts: Counts, seed: int) -> None:
         (f"synth batch_json x{BATCH}", bench_synth_batches, counts.synth, r),
         ("synth write_corpus w=1", bench_synth_corpus, counts.synth, r),
     ]
+    load = contention()
     with pinned(0) as where:
         results = [guarded(name, bench, n, seed, repeats) for name, bench, n, repeats in plan]
     print(f"\n== throughput, one core ({where}), seed {seed}; best of {r} runs except polyfactory (1) ==")
+    print(load)
     print_throughput(results, results[-2])
 
 

@@ -13,13 +13,11 @@ from typing import Annotated, Final
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from synth import corpus, vocab
 from synth._version import __version__
 from synth.errors import SynthError
 from synth.io import open_output
-from synth.model import json_schema
 
 __all__ = ["app", "main"]
 
@@ -69,6 +67,8 @@ def schema(
     output: Annotated[str, typer.Option("--output", "-o", help="Where to write the schema; - is stdout.")] = "-",
 ) -> None:
     """Print the JSON Schema (2020-12) of the post model, v1."""
+    from synth.model import json_schema  # noqa: PLC0415 - pydantic only for the commands that need it
+
     with _reported(), open_output(output) as stream:
         stream.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2) + b"\n")
 
@@ -78,6 +78,14 @@ def _progress(total: int, enabled: bool) -> Iterator[corpus.ProgressFn | None]:
     if not enabled:
         yield None
         return
+    from rich.progress import (  # noqa: PLC0415 - only a terminal needs it; keeps start-up short
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=_err, transient=True) as bar:
         task = bar.add_task("generate", total=total)
@@ -97,7 +105,9 @@ def generate(
     fmt: Annotated[
         corpus.OutputFormat, typer.Option("--format", "-f", help="jsonl (one post a line) or json (an array).")
     ] = (corpus.OutputFormat.JSONL),
-    workers: Annotated[int, typer.Option("--workers", "-w", help="Processes to use; 0 means every core.")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", help="Processes to use; 0 (the default) means every core.")
+    ] = 0,
     shard: Annotated[str | None, typer.Option("--shard", help="Write only part K of N of the range, e.g. 2/3.")] = None,
     locale: Annotated[str, typer.Option("--locale", "-l", help=f"Free-text locale: {', '.join(vocab.LOCALES)}.")] = (
         "en_US"

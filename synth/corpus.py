@@ -163,7 +163,8 @@ def _write(
     chunk: int,
     progress: ProgressFn | None,
 ) -> int:
-    source = _parallel(indices, seed, locale, chunk, workers) if workers > 1 else _serial(indices, seed, locale, chunk)
+    parallel = workers > 1 and len(indices) > chunk
+    source = _parallel(indices, seed, locale, chunk, workers) if parallel else _serial(indices, seed, locale, chunk)
     written = 0
     first = True
     if fmt == "json":

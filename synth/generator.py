@@ -27,15 +27,19 @@ import gc
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from synth.model import Post
 import orjson
 
 from synth import vocab
+from synth._constants import SCHEMA_VERSION, ZERO_HASH
 from synth.errors import GenerationError
-from synth.model import SCHEMA_VERSION, ZERO_HASH, Post
 from synth.rng import distinct, draws, seed_key
 
 __all__ = [
@@ -133,7 +137,7 @@ def check_request(indices: range, seed: int, locale: str) -> None:
 
 # ---- planning: every decision with a fixed range, for a whole batch at once (numpy) ----
 
-I64 = npt.NDArray[np.int64]
+I64: TypeAlias = "npt.NDArray[np.int64]"
 
 
 def _scale(u: I64, n: int) -> I64:
@@ -417,11 +421,15 @@ def post_json(index: int, *, seed: int = 0, locale: str = "en_US") -> bytes:
 
 def generate_post(index: int, *, seed: int = 0, locale: str = "en_US") -> Post:
     """Post ``index`` (0-based) of corpus ``seed``, alone: equal to that line of a generated file."""
+    from synth.model import Post  # noqa: PLC0415 - pydantic stays out of the generator's start-up
+
     return Post.model_validate_json(post_json(index, seed=seed, locale=locale))
 
 
 def generate(count: int, *, seed: int = 0, start: int = 0, locale: str = "en_US") -> Iterator[Post]:
     """Posts ``start .. start + count - 1`` of corpus ``seed``, in order, as models."""
+    from synth.model import Post  # noqa: PLC0415 - pydantic stays out of the generator's start-up
+
     if count < 0:
         raise GenerationError(f"count {count} is negative", hint="ask for zero or more posts")
     for first in range(start, start + count, BATCH):

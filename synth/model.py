@@ -20,6 +20,8 @@ from typing import Annotated, Any, Final, Literal, TypeVar
 import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from synth._constants import SCHEMA_ID, SCHEMA_VERSION, ZERO_HASH
+
 __all__ = [
     "SCHEMA_ID",
     "SCHEMA_VERSION",
@@ -41,8 +43,6 @@ __all__ = [
     "json_schema",
 ]
 
-SCHEMA_VERSION: Final = 1
-SCHEMA_ID: Final = "urn:alphanode-synth:schema:post:v1"
 
 POST_ID_PATTERN: Final = r"^alphanode-(?:\d{6}|[1-9]\d{6,})$"
 REFERENCE_PATTERN: Final = r"^anp-ref-(?:\d{6}|[1-9]\d{6,})-\d{4}$"
@@ -274,9 +274,6 @@ def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of :class:`Post`, as written to ``schemas/post.v1.schema.json``."""
     schema = Post.model_json_schema(mode="validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
-
-
-ZERO_HASH: Final = "0" * 24
 
 
 def content_hash(post: Post | dict[str, Any]) -> str:

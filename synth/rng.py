@@ -17,10 +17,12 @@ reduces each 32-bit draw ``u`` to a range with :func:`below` (``u * n >> 32``, b
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["MASK64", "below", "distinct", "draws", "seed_key"]
 
@@ -34,7 +36,7 @@ _SHIFT_27: Final = np.uint64(27)
 _SHIFT_31: Final = np.uint64(31)
 _SHIFT_32: Final = np.uint64(32)
 
-U64 = npt.NDArray[np.uint64]
+U64: TypeAlias = "npt.NDArray[np.uint64]"
 
 
 def _mix_int(z: int) -> int:

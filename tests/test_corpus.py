@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 import zstandard
 from typer.testing import CliRunner
 
+from synth import generate_post
 from synth.cli import app
 from synth.corpus import parse_shard, shard_range, write_corpus
 from synth.errors import UsageError
@@ -158,3 +160,12 @@ def test_the_installed_command_gives_the_same_bytes(reference: bytes) -> None:
         check=True,
     )
     assert hashlib.sha256(done.stdout).hexdigest() == hashlib.sha256(reference).hexdigest()
+
+
+def test_generate_post_equals_the_line_of_a_generated_file(tmp_path: Path) -> None:
+    for index in random.Random(2026).sample(range(10**6), 12):
+        target = tmp_path / f"around-{index}.jsonl"
+        start = max(0, index - 2)
+        write_corpus(str(target), count=5, seed=4, start=start)
+        line = target.read_bytes().splitlines()[index - start]
+        assert generate_post(index, seed=4).model_dump_json().encode() == line
