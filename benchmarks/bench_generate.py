@@ -1,53 +1,55 @@
-"""Throughput, scaling, memory and start-up of synth against polyfactory, Faker and Mimesis.
+"""Throughput, start-up, scaling and memory of synth against polyfactory, Faker and Mimesis.
 
-Run from the project root with the project's virtualenv::
+Run from the project root with the project's virtualenv (progress goes to stderr)::
 
-    .venv/bin/python benchmarks/bench_generate.py           # normal run, a few minutes
-    .venv/bin/python benchmarks/bench_generate.py --quick   # smoke run, well under a minute
+    .venv/bin/python benchmarks/bench_generate.py           # normal run, about 1.5 minutes
+    .venv/bin/python benchmarks/bench_generate.py --quick   # smoke run, about 15 s
     .venv/bin/python benchmarks/bench_generate.py --full    # adds the 1,000,000-post RSS run
 
-What is measured
-----------------
-1. Throughput on ONE core. The process pins itself to one CPU (``os.sched_setaffinity``)
-   and runs every contender in turn, in the same process, for the same post shape (every
-   key of :class:`synth.model.Post`, same nesting), each ending in compact JSON bytes:
+What is measured and how to read it, part by part as printed:
 
-   * polyfactory: ``PostFactory(ModelFactory[Post])``, ``build()`` then ``model_dump_json()``.
-     Out of the box it rarely yields a valid post (unique-item lists and the calendar-date
-     check are not visible to it), so it is measured three ways: as-is (every attempt is
-     counted, failures included), with ``build(factory_use_construct=True)`` (no validation,
-     which is what a user falls back to), and with a generic retry of every (sub-)model
-     factory on ``ValidationError`` (the cheapest way to valid posts without hand-written fields);
-   * Faker: one function calling Faker per field, ``orjson.dumps``;
+1. Throughput on ONE core. The process pins itself to CPU 0 (``os.sched_setaffinity``) and
+   runs every contender in turn, in the same process, for the same post shape (every key of
+   :class:`synth.model.Post`, same nesting), each ending in compact JSON bytes:
+
+   * polyfactory: ``PostFactory(ModelFactory[Post])``, ``build()``, ``model_dump_json()``.
+     Out of the box it almost never yields a valid post (it cannot see the unique-items
+     rule of the lists nor the calendar-date check of ``last_reviewed``), so it is measured
+     three ways: as-is (each attempt counts as a post, failed ones included), with
+     ``build(factory_use_construct=True)`` (no validation at all), and with a generic retry
+     of every (sub-)model factory on ``ValidationError`` (valid posts, no hand-written fields);
+   * Faker: one function calling Faker per field, then ``orjson.dumps``;
    * Mimesis: the same with ``mimesis.Generic``;
-   * synth: ``synth.generator.batch_json`` in batches of 500, and ``synth.corpus.write_corpus``
-     to ``os.devnull`` with ``workers=1`` (the path ``synth generate`` takes).
+   * synth: ``synth.generator.batch_json`` in batches of 500 (the reference row), and
+     ``synth.corpus.write_corpus`` to ``os.devnull`` with ``workers=1``.
 
-   Each contender runs three times and the fastest run is reported (polyfactory, being slow,
-   runs once). Columns: posts made, wall seconds (``time.perf_counter``), posts/s, MB/s (1 MB = 10**6
-   bytes of uncompressed JSON), average post size in bytes, the share of a sample of up to
-   200 outputs that ``Post.model_validate_json`` accepts, and how many times faster synth
-   (``batch_json``) is than that row, in posts/s and in MB/s. Posts differ in size between
-   contenders, so read both ratios. Set-up (imports, factory creation, vocabulary loading) is
-   done before timing, by one untimed warm-up call; start-up is measured separately (4).
-   synth also computes the real content hash (SHA-256 of the post); the peers put a random
-   24-hex-digit string in ``meta.hash``.
+   Each fast contender runs three times and the fastest run is shown; polyfactory runs once.
+   Columns: posts, wall seconds (``time.perf_counter``), posts/s, MB/s (10**6 bytes of
+   uncompressed JSON), average post size in bytes, the share of up to 200 outputs that
+   ``Post.model_validate_json`` accepts, and how many times faster synth's ``batch_json`` is
+   than the row, in posts/s and in MB/s (posts differ in size: read both). Set-up (imports,
+   factories, vocabulary) is excluded by an untimed warm-up call. synth computes the real
+   content hash (SHA-256 of the post); the peers put a random hex string in ``meta.hash``.
 
-2. Scaling: ``synth generate --count N --workers K --quiet --output /dev/null`` as
-   subprocesses for K = 1 and 2, unpinned, timed around the whole process. The ratio is
-   posts/s with two workers divided by posts/s with one (2.0 would be perfect on two cores).
-   "CPUs used" is the child's CPU time (its workers included) over wall time; if it stays
-   near 1.0 with two workers, the second core was busy elsewhere: the script samples
-   /proc/stat just before and warns when other processes keep the CPUs busy.
-   The "excl. start-up" column subtracts the best start-up time measured in (4). With the
-   small --quick count the pool's start-up dominates and the ratio means little.
+2. Start-up: best of several runs of ``synth generate --count 1``, of ``python -c "import
+   synth"`` and of ``import synth.corpus`` (what generating loads, if the package imports
+   lazily), with ``python -c pass`` as the interpreter's own floor.
 
-3. Peak RSS: ``synth generate --count N --output /dev/null --quiet`` for growing N, peak
-   resident set size from ``os.wait4`` (``ru_maxrss``, KiB on Linux), printed in MiB. A flat
-   column means memory does not grow with the corpus size.
+3. Scaling: ``synth generate --count N --workers K --quiet --output /dev/null`` as
+   subprocesses for K = 1 and 2, unpinned, timed around the whole process, twice each
+   (alternately), the faster run shown. The ratio is posts/s with two workers over posts/s
+   with one: 2.0 would be perfect on two idle cores. "excl. start-up" subtracts the start-up
+   time of part 2. "CPUs used" is the child's CPU time (its workers included) over wall
+   time; "CPUs used by others" is the machine's busy time during the run (``/proc/stat``)
+   minus the child's, over wall time: if other processes took a core, the ratio is not
+   synth's. With the small --quick count the pool's start-up dominates the ratio.
 
-4. Start-up: best of several runs of ``synth generate --count 1`` and of
-   ``python -c "import synth"`` (with ``python -c pass`` as the interpreter's own floor).
+4. Peak RSS: ``synth generate --count N --output /dev/null --quiet`` for growing N, peak
+   resident set size from ``os.wait4`` (``ru_maxrss``, KiB on Linux) printed in MiB. A flat
+   column means memory does not grow with the corpus.
+
+Every part starts with a line saying how many CPUs other processes kept busy just before
+it, with a warning when that may disturb the numbers (shared machines, CI runners).
 """
 
 from __future__ import annotations
@@ -93,10 +95,11 @@ class Counts:
     rss: tuple[int, ...]
     startup_repeats: int
     repeats: int  # throughput runs per contender (the fastest is reported); polyfactory runs once
+    scaling_repeats: int
 
 
-QUICK = Counts(20, 5, 200, 500, 5_000, 10_000, (1_000, 10_000), 3, 3)
-NORMAL = Counts(200, 50, 2_000, 5_000, 50_000, 100_000, (10_000, 100_000), 5, 3)
+QUICK = Counts(20, 5, 200, 500, 5_000, 10_000, (1_000, 10_000), 3, 3, 1)
+NORMAL = Counts(200, 50, 2_000, 5_000, 50_000, 100_000, (10_000, 100_000), 5, 3, 2)
 FULL_RSS = (10_000, 100_000, 1_000_000)
 
 
@@ -424,6 +427,7 @@ def guarded(name: str, bench: Callable[[int, int], Result], n: int, seed: int, r
 class Spawned:
     seconds: float
     cpu_seconds: float  # user + system time of the child and the children it waited for
+    others: float | None  # CPUs kept busy by other processes meanwhile (Linux only)
     max_rss_kib: int
     code: int
     stderr: str
@@ -434,8 +438,19 @@ class Spawned:
         return self.cpu_seconds / self.seconds if self.seconds > 0 else 0.0
 
 
+def machine_busy_seconds() -> float | None:
+    """Busy CPU time of the whole machine since boot, all CPUs (from /proc/stat; None elsewhere)."""
+    try:
+        first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in first[1:9])
+    except (OSError, ValueError):
+        return None
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def spawn(argv: Sequence[str]) -> Spawned:
-    """Run argv to completion; wall time, peak RSS (os.wait4) and exit code of that child."""
+    """Run argv to completion: wall time, CPU time and peak RSS (os.wait4) of that child."""
+    busy0 = machine_busy_seconds()
     began = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stream = proc.stderr
@@ -444,25 +459,19 @@ def spawn(argv: Sequence[str]) -> Spawned:
         stream.close()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - began
+    busy1 = machine_busy_seconds()
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
-    return Spawned(seconds, cpu, usage.ru_maxrss, proc.returncode, err.decode(errors="replace").strip())
+    others = None if busy0 is None or busy1 is None else max(0.0, busy1 - busy0 - cpu) / seconds
+    return Spawned(seconds, cpu, others, usage.ru_maxrss, proc.returncode, err.decode(errors="replace").strip())
 
 
 def busy_cpus(interval: float = 0.5) -> float | None:
-    """How many CPUs other processes keep busy, sampled from /proc/stat while we sleep (Linux)."""
-    def sample() -> tuple[int, int]:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        return sum(fields[:8]), fields[3] + fields[4]  # total and idle + iowait jiffies
-
-    try:
-        total0, idle0 = sample()
-        time.sleep(interval)
-        total1, idle1 = sample()
-    except (OSError, ValueError, IndexError):
-        return None
-    total = total1 - total0
-    return (total - (idle1 - idle0)) / total * (os.cpu_count() or 1) if total > 0 else None
+    """How many CPUs other processes keep busy, sampled while this process sleeps."""
+    before = machine_busy_seconds()
+    time.sleep(interval)
+    after = machine_busy_seconds()
+    return None if before is None or after is None else (after - before) / interval
 
 
 def contention() -> str:
@@ -529,25 +538,37 @@ def run_startup(repeats: int) -> float:
     cases = [
         ("synth generate --count 1", [*synth_command(), "generate", "--count", "1", "--output", os.devnull, "--quiet"]),
         ('python -c "import synth"', [PYTHON, "-c", "import synth"]),
+        ('python -c "import synth.corpus"', [PYTHON, "-c", "import synth.corpus"]),
         ('python -c "pass"', [PYTHON, "-c", "pass"]),
     ]
     times = {label: best_of(argv, repeats) for label, argv in cases}
     for label, seconds in times.items():
-        print(f"{label:<28} {seconds * 1000:8.0f} ms")
+        print(f"{label:<32} {seconds * 1000:8.0f} ms")
     return times["synth generate --count 1"]
 
 
-def run_scaling(n: int, startup: float) -> None:
-    print(f"\n== scaling: synth generate --count {n:,} --output /dev/null, unpinned, {os.cpu_count()} CPUs ==")
+def _others(run: Spawned) -> str:
+    return "-" if run.others is None else f"{run.others:.2f}"
+
+
+def run_scaling(n: int, startup: float, repeats: int) -> None:
+    """Workers 1 and 2, alternately, ``repeats`` times each; the fastest run of each is shown."""
+    print(f"\n== scaling: synth generate --count {n:,} --output /dev/null, unpinned, {os.cpu_count()} CPUs,"
+          f" best of {repeats} ==")
     print(contention())
-    print(f"{'workers':>7}  {'seconds':>8}  {'posts/s':>9}  {'posts/s excl. start-up':>22}  {'CPUs used':>9}")
+    runs: dict[int, list[Spawned]] = {1: [], 2: []}
+    for _ in range(repeats):
+        for workers, done in runs.items():
+            done.append(checked(generate_argv(n, workers)))
+    print(f"{'workers':>7}  {'seconds':>8}  {'posts/s':>9}  {'posts/s excl. start-up':>22}  {'CPUs used':>9}"
+          f"  {'CPUs used by others':>19}")
     rates: dict[int, tuple[float, float]] = {}
-    for workers in (1, 2):
-        run = checked(generate_argv(n, workers))
+    for workers, done in runs.items():
+        run = min(done, key=lambda spawned: spawned.seconds)
         net = run.seconds - startup
         rates[workers] = (n / run.seconds, n / net if net > 0 else 0.0)
         print(f"{workers:>7}  {run.seconds:8.2f}  {rates[workers][0]:9,.0f}  {rates[workers][1]:22,.0f}"
-              f"  {run.cpu_share:9.2f}")
+              f"  {run.cpu_share:9.2f}  {_others(run):>19}")
     net_ratio = f"{rates[2][1] / rates[1][1]:.2f}" if rates[1][1] and rates[2][1] else "-"
     print(f"ratio workers=2 / workers=1: {rates[2][0] / rates[1][0]:.2f} (excl. start-up: {net_ratio})")
 
@@ -555,12 +576,12 @@ def run_scaling(n: int, startup: float) -> None:
 def run_rss(counts: Sequence[int]) -> None:
     print("\n== peak RSS: synth generate --count N --output /dev/null --quiet (workers=1) ==")
     print(contention())
-    print(f"{'N':>10}  {'seconds':>8}  {'posts/s':>9}  {'peak RSS MiB':>12}")
+    print(f"{'N':>10}  {'seconds':>8}  {'posts/s':>9}  {'peak RSS MiB':>12}  {'CPUs used by others':>19}")
     peaks = []
     for n in counts:
         run = checked(generate_argv(n))
         peaks.append(run.max_rss_kib / 1024)
-        print(f"{n:>10,}  {run.seconds:8.2f}  {n / run.seconds:9,.0f}  {peaks[-1]:12.1f}")
+        print(f"{n:>10,}  {run.seconds:8.2f}  {n / run.seconds:9,.0f}  {peaks[-1]:12.1f}  {_others(run):>19}")
     print(f"largest / smallest N peak RSS: {peaks[-1] / peaks[0]:.2f} (1.00 = flat)")
 
 
@@ -596,7 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     began = time.perf_counter()
     run_throughput(counts, args.seed)
     startup = run_startup(counts.startup_repeats)
-    run_scaling(counts.scaling, startup)
+    run_scaling(counts.scaling, startup, counts.scaling_repeats)
     run_rss(rss)
     print(f"\ntotal benchmark time: {time.perf_counter() - began:.0f} s")
     return 0

@@ -6,9 +6,10 @@ Nothing imports this module; every command is a thin layer over the library.
 from __future__ import annotations
 
 import contextlib
+import enum
 import sys
-from collections.abc import Iterator
-from typing import Annotated, Final
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Annotated, Final
 
 import orjson
 import typer
@@ -18,6 +19,9 @@ from synth import corpus, vocab
 from synth._version import __version__
 from synth.errors import SynthError
 from synth.io import open_output
+
+if TYPE_CHECKING:
+    from synth.validate import Finding
 
 __all__ = ["app", "main"]
 
@@ -32,6 +36,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
+_out = Console(highlight=False, soft_wrap=True)
 
 
 @contextlib.contextmanager
@@ -112,6 +117,12 @@ def generate(
     locale: Annotated[str, typer.Option("--locale", "-l", help=f"Free-text locale: {', '.join(vocab.LOCALES)}.")] = (
         "en_US"
     ),
+    invalid_rate: Annotated[
+        float, typer.Option("--invalid-rate", min=0.0, max=1.0, help="Share of posts to break, each in one known way.")
+    ] = 0.0,
+    truth: Annotated[
+        str | None, typer.Option("--truth", help="With --invalid-rate: write the defects (line, code, kind) here.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary line.")] = False,
 ) -> None:
     """Write a seeded corpus of posts as JSON lines or a JSON array.
@@ -132,10 +143,87 @@ def generate(
                 workers=workers,
                 shard=part,
                 fmt=fmt.value,
+                invalid_rate=invalid_rate,
+                truth=truth,
                 progress=advance,
             )
         if not quiet:
             _err.print(summary.line(), markup=False)
+
+
+class FindingFormat(enum.Enum):
+    """How ``synth validate`` prints findings."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+def _split_codes(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [code for value in values for code in value.split(",") if code.strip()]
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[str], typer.Argument(help="Files to check (.jsonl, .json, .gz, .zst); - is stdin.")],
+    fmt: Annotated[FindingFormat, typer.Option("--format", "-f", help="text for people, json for machines.")] = (
+        FindingFormat.TEXT
+    ),
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these codes or prefixes (C, S004).")
+    ] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these codes or prefixes.")] = None,
+    max_errors: Annotated[int, typer.Option("--max-errors", min=0, help="Stop after N errors; 0 means no limit.")] = 0,
+    max_line_bytes: Annotated[int, typer.Option("--max-line-bytes", min=1, help="Longest line read.")] = 1 << 20,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) review dates may not pass; default today.")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Processes; 0 means every core.")] = 1,
+) -> None:
+    """Check posts: parse, schema, consistency and corpus rules, every finding located.
+
+    Exit code 0 when every post is valid, 1 when there are findings, 2 on usage or I/O errors.
+    """
+    from synth import validate as validation  # noqa: PLC0415 - pydantic only for the commands that need it
+
+    with _reported():
+        options = validation.make_options(
+            select=_split_codes(select), ignore=_split_codes(ignore), max_line_bytes=max_line_bytes, as_of=as_of
+        )
+        report = validation.Report()
+        show = _finding_printer(fmt)
+        findings = validation.validate_paths(
+            paths, options=options, report=report, workers=corpus.resolve_workers(workers)
+        )
+        for finding in findings:
+            show(finding)
+            if max_errors and report.errors >= max_errors:
+                report.stopped_early = True
+                break
+        summary = validation.summary(report)
+        (_err if fmt is FindingFormat.JSON else _out).print(summary, markup=False, highlight=False)
+    raise typer.Exit(1 if report.errors else 0)
+
+
+def _finding_printer(fmt: FindingFormat) -> Callable[[Finding], None]:
+    from synth.validate import format_text  # noqa: PLC0415
+
+    if fmt is FindingFormat.JSON:
+        write = sys.stdout.buffer.write
+        return lambda finding: write(orjson.dumps(finding.as_dict()) + b"\n")
+    return lambda finding: _out.print(
+        format_text(finding), markup=False, highlight=False, style="yellow" if finding.is_warning else None
+    )
+
+
+@app.command()
+def rules() -> None:
+    """List the validator's rule codes, one line each."""
+    from synth.rules import RULES  # noqa: PLC0415 - pydantic-free, but only this command needs it
+
+    for rule in RULES.values():
+        typer.echo(f"{rule.code}  {rule.name:<24} {rule.summary}")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ and shards (``shard_range``) concatenated in order equal the unsharded output.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import time
@@ -16,12 +17,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO, Final, Literal, TypeAlias
 
+import orjson
+
 from synth.errors import UsageError
 from synth.generator import BATCH, batch_json, check_request
 from synth.io import open_output
 
 __all__ = [
     "CHUNK",
+    "Layout",
     "OutputFormat",
     "ProgressFn",
     "Summary",
@@ -88,22 +92,42 @@ def chunk_bytes(first: int, last: int, seed: int, locale: str) -> bytes:
     return b"\n".join(lines) + b"\n" if lines else b""
 
 
+Truth = list[tuple[int, str, str]]  # (0-based line within the chunk, code, kind)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What every chunk of one write shares (picklable, for worker processes)."""
+
+    seed: int
+    locale: str
+    invalid_rate: float = 0.0
+    final: int = 0  # the corpus's last index (the truncated-last-line defect goes there only)
+
+    def chunk(self, first: int, last: int) -> tuple[bytes, Truth]:
+        if not self.invalid_rate:
+            return chunk_bytes(first, last, self.seed, self.locale), []
+        from synth.defects import defective_chunk  # noqa: PLC0415 - only the labelled invalid corpus needs it
+
+        return defective_chunk(first, last, self.seed, self.locale, self.invalid_rate, self.final)
+
+
 def _chunks(indices: range, size: int) -> Iterator[tuple[int, int]]:
     for first in range(indices.start, indices.stop, size):
         yield first, min(first + size, indices.stop)
 
 
-def _serial(indices: range, seed: int, locale: str, size: int) -> Iterator[tuple[int, bytes]]:
+def _serial(job: _Job, indices: range, size: int) -> Iterator[tuple[int, tuple[bytes, Truth]]]:
     for first, last in _chunks(indices, size):
-        yield last - first, chunk_bytes(first, last, seed, locale)
+        yield last - first, job.chunk(first, last)
 
 
-def _parallel(indices: range, seed: int, locale: str, size: int, workers: int) -> Iterator[tuple[int, bytes]]:
+def _parallel(job: _Job, indices: range, size: int, workers: int) -> Iterator[tuple[int, tuple[bytes, Truth]]]:
     """Chunks from a process pool, yielded in order, with a bounded number in flight."""
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[tuple[int, Future[bytes]]] = deque()
+        pending: deque[tuple[int, Future[tuple[bytes, Truth]]]] = deque()
         for first, last in _chunks(indices, size):
-            pending.append((last - first, pool.submit(chunk_bytes, first, last, seed, locale)))
+            pending.append((last - first, pool.submit(job.chunk, first, last)))
             if len(pending) >= workers * 3:
                 n, future = pending.popleft()
                 yield n, future.result()
@@ -119,6 +143,17 @@ def resolve_workers(workers: int) -> int:
     return workers or os.cpu_count() or 1
 
 
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a corpus is written: format, chunk size, workers, and the optional labelled defects."""
+
+    fmt: Format = "jsonl"
+    chunk: int = CHUNK
+    workers: int = 1
+    invalid_rate: float = 0.0
+    truth: str | None = None
+
+
 def write_corpus(
     output: str | BinaryIO,
     *,
@@ -130,51 +165,58 @@ def write_corpus(
     shard: tuple[int, int] | None = None,
     fmt: Format = "jsonl",
     chunk: int = CHUNK,
+    invalid_rate: float = 0.0,
+    truth: str | None = None,
     progress: ProgressFn | None = None,
 ) -> Summary:
     """Write posts ``start .. start + count - 1`` (or one shard of them) to ``output``.
 
     ``output`` is a path (``-`` for stdout, ``.gz``/``.zst`` compress) or a binary stream.
+    With ``invalid_rate`` > 0, that share of posts is broken in documented ways
+    (:mod:`synth.defects`) and ``truth`` names the JSONL file listing each defect.
     ``progress`` is called with the number of posts after each chunk.
     """
     if count < 0 or start < 0:
         raise UsageError("--count and --start must not be negative", hint="pass zero or a positive number")
     if shard is not None and fmt == "json":
         raise UsageError("--shard cannot split a JSON array", hint="use --format jsonl for shards")
+    if not 0.0 <= invalid_rate <= 1.0:
+        raise UsageError(f"--invalid-rate {invalid_rate} is not a share", hint="pass a number from 0 to 1")
+    if invalid_rate and fmt == "json":
+        raise UsageError("--invalid-rate writes JSON Lines only", hint="use --format jsonl")
     indices = shard_range(start, count, shard) if shard else range(start, start + count)
-    workers = resolve_workers(workers)
     check_request(indices, seed, locale)
+    job = _Job(seed, locale, invalid_rate, start + count - 1)
+    layout = Layout(fmt, chunk, resolve_workers(workers), invalid_rate, truth)
     began = time.perf_counter()
-    if isinstance(output, str):
-        with open_output(output) as stream:
-            written = _write(stream, indices, seed, locale, workers, fmt, chunk, progress)
-    else:
-        written = _write(output, indices, seed, locale, workers, fmt, chunk, progress)
+    with contextlib.ExitStack() as stack:
+        stream = stack.enter_context(open_output(output)) if isinstance(output, str) else output
+        labels = stack.enter_context(open_output(truth)) if truth else None
+        written = _write(stream, labels, job, indices, layout, progress)
     return Summary(len(indices), written, time.perf_counter() - began)
 
 
 def _write(
-    stream: BinaryIO,
-    indices: range,
-    seed: int,
-    locale: str,
-    workers: int,
-    fmt: Format,
-    chunk: int,
-    progress: ProgressFn | None,
+    stream: BinaryIO, labels: BinaryIO | None, job: _Job, indices: range, layout: Layout, progress: ProgressFn | None
 ) -> int:
-    parallel = workers > 1 and len(indices) > chunk
-    source = _parallel(indices, seed, locale, chunk, workers) if parallel else _serial(indices, seed, locale, chunk)
-    written = 0
-    first = True
-    if fmt == "json":
+    parallel = layout.workers > 1 and len(indices) > layout.chunk
+    chunks = _parallel(job, indices, layout.chunk, layout.workers) if parallel else _serial(job, indices, layout.chunk)
+    written, lines_before = 0, 0
+    array = layout.fmt == "json"
+    if array:
         written += stream.write(b"[\n")
-    for n, lines in source:
-        data = ((b"" if first else b",\n") + lines[:-1].replace(b"\n", b",\n")) if fmt == "json" else lines
-        first = False
+    for n, (lines, truth) in chunks:
+        data = ((b",\n" if lines_before else b"") + lines[:-1].replace(b"\n", b",\n")) if array else lines
         written += stream.write(data)
+        if labels is not None:
+            labels.write(
+                b"".join(
+                    orjson.dumps({"line": lines_before + 1 + i, "code": c, "kind": k}) + b"\n" for i, c, k in truth
+                )
+            )
+        lines_before += n if array else data.count(b"\n")
         if progress is not None:
             progress(n)
-    if fmt == "json":
-        written += stream.write(b"\n]\n" if not first else b"]\n")
+    if array:
+        written += stream.write(b"\n]\n" if lines_before else b"]\n")
     return written

@@ -172,12 +172,15 @@ class _Plan(NamedTuple):
 def _plan(seed: int, first: int, count: int, v: _Vocab) -> list[_Plan]:
     """The decisions of posts ``first .. first + count - 1`` from their streams' draws."""
     key = seed_key(seed)
-    raw = {name: draws(key, first, count, position, budget).astype(np.int64)
-           for name, (position, budget) in _STREAM_IDS.items()}
+    raw = {
+        name: draws(key, first, count, position, budget).astype(np.int64)
+        for name, (position, budget) in _STREAM_IDS.items()
+    }
     t = v.topics
     u = raw["topic"]
-    topic = np.column_stack([_scale(u[:, 0], len(t.stacks)), _scale(u[:, 1], len(t.problems)),
-                             _scale(u[:, 2], len(t.scenarios))])
+    topic = np.column_stack(
+        [_scale(u[:, 0], len(t.stacks)), _scale(u[:, 1], len(t.problems)), _scale(u[:, 2], len(t.scenarios))]
+    )
     u = raw["tools"]
     tools = np.column_stack([3 + _scale(u[:, 0], 4), 1 + _scale(u[:, 1], 3), u[:, 2:]])
     u = raw["body"]
@@ -228,27 +231,35 @@ def _numbers(u: I64, v: _Vocab) -> I64:
 
 
 def _prose(u: I64, t: vocab.Topics) -> I64:
-    sizes = (len(t.title_templates), len(t.intro_templates), len(t.summary_templates),
-             len(t.recommended_actions), len(t.brief_templates))
+    sizes = (
+        len(t.title_templates),
+        len(t.intro_templates),
+        len(t.summary_templates),
+        len(t.recommended_actions),
+        len(t.brief_templates),
+    )
     picks = [_scale(u[:, i], n) for i, n in enumerate(sizes)]
     return np.column_stack([*picks, _bucket(u[:, 5], tuple(th for _, th in _DIFFICULTY))])
 
 
 def _revision(u: I64) -> I64:
-    return np.column_stack([
-        _bucket(u[:, 0], tuple(th for _, th in _STATUS)),
-        1 + _bucket(u[:, 1], _MAJOR),
-        _scale(u[:, 2], 10),
-        _scale(u[:, 3], 20),
-        _scale(u[:, 4], _REVIEW_DAYS),
-    ])
+    return np.column_stack(
+        [
+            _bucket(u[:, 0], tuple(th for _, th in _STATUS)),
+            1 + _bucket(u[:, 1], _MAJOR),
+            _scale(u[:, 2], 10),
+            _scale(u[:, 3], 20),
+            _scale(u[:, 4], _REVIEW_DAYS),
+        ]
+    )
 
 
 # ---- assembly: one post from its plan (plain Python, dicts in schema key order) ----
 
 
-def _paragraphs(picks: list[int], pool: tuple[str, ...], fill: dict[str, str], plan: _Plan, at: int,
-                words: vocab.Words) -> list[str]:
+def _paragraphs(
+    picks: list[int], pool: tuple[str, ...], fill: dict[str, str], plan: _Plan, at: int, words: vocab.Words
+) -> list[str]:
     """The picked paragraphs with their free-text sentences; ``at`` is the first paragraph's slot."""
     sep, end = words.separator, words.terminator
     out = []
@@ -332,8 +343,12 @@ def _build(index: int, plan: _Plan, v: _Vocab) -> dict[str, Any]:
         "meta": {
             "topic": f"{problem} / {stack.name}",
             "summary": t.summary_templates[summary_i].format_map(fill),
-            "ai_outline": {"context": scenario, "problem": problem, "stack": stack.name,
-                           "recommended_action": t.recommended_actions[action_i]},
+            "ai_outline": {
+                "context": scenario,
+                "problem": problem,
+                "stack": stack.name,
+                "recommended_action": t.recommended_actions[action_i],
+            },
             "ai_brief": t.brief_templates[brief_i],
             "stack": [stack.name, stack.area, stack.language],
             "tools": tools,
@@ -342,18 +357,33 @@ def _build(index: int, plan: _Plan, v: _Vocab) -> dict[str, Any]:
             "reading_time": max(1, (words + 20) // 40),
             "view_count": views,
             "score": {"quality": quality, "freshness": freshness, "depth": depth, "clarity": clarity},
-            "revision": {"status": _STATUS[status_i][0], "version": f"{major}.{minor}.{patch}",
-                         "last_reviewed": v.dates[days]},
+            "revision": {
+                "status": _STATUS[status_i][0],
+                "version": f"{major}.{minor}.{patch}",
+                "last_reviewed": v.dates[days],
+            },
             "reference": f"anp-ref-{number}-{plan.reference:04d}",
             "hash": ZERO_HASH,
-            "flags": {"ai_generated_style": plan.flags[0], "has_images": bool(images),
-                      "image_heavy": len(images) >= 3, "needs_human_review": plan.flags[1]},
+            "flags": {
+                "ai_generated_style": plan.flags[0],
+                "has_images": bool(images),
+                "image_heavy": len(images) >= 3,
+                "needs_human_review": plan.flags[1],
+            },
             "checklist": checklist,
-            "entities": [{"name": stack.name, "type": "stack"}, {"name": stack.area, "type": "area"},
-                         {"name": problem, "type": "problem"}],
+            "entities": [
+                {"name": stack.name, "type": "stack"},
+                {"name": stack.area, "type": "area"},
+                {"name": problem, "type": "problem"},
+            ],
             "image_sources": image_sources,
-            "payload": {"source_id": pid, "generator": GENERATOR, "paragraphs": len(checks) + len(finals),
-                        "scenario": scenario, "seed": index},
+            "payload": {
+                "source_id": pid,
+                "generator": GENERATOR,
+                "paragraphs": len(checks) + len(finals),
+                "scenario": scenario,
+                "seed": index,
+            },
             "notes": [*t.notes[:3], *(t.notes[3 + i] for i in distinct(note_picks, len(t.notes) - 3, notes_n))],
         },
         "similar_posts": _similar(plan.similar, index),

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Final, Literal, TypeVar
 
 import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from synth._constants import SCHEMA_ID, SCHEMA_VERSION, ZERO_HASH
 
@@ -57,19 +58,25 @@ T = TypeVar("T")
 
 
 def _unique(items: list[T]) -> list[T]:
-    seen: list[T] = []
+    if len(set(items)) == len(items):  # items are str or frozen (hashable) models
+        return items
+    seen: set[T] = set()
     for item in items:
         if item in seen:
-            raise ValueError(f"list items must be unique; {item!r} appears more than once")
-        seen.append(item)
-    return items
+            raise PydanticCustomError(
+                "unique_items", "List items must be unique; {item} appears more than once", {"item": repr(item)}
+            )
+        seen.add(item)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _calendar_date(value: str) -> str:
     try:
         _dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a calendar date (YYYY-MM-DD)") from None
+        raise PydanticCustomError(
+            "calendar_date", "{value} is not a calendar date (YYYY-MM-DD)", {"value": repr(value)}
+        ) from None
     return value
 
 

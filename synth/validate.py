@@ -1,0 +1,562 @@
+"""The streaming validator: every finding located by file, line, byte offset, id and JSON path.
+
+A file is read as JSON Lines (one post a line), a JSON array written one element a line (as
+``synth generate --format json`` writes it), or, failing both, one whole JSON document (an
+object or an array) of at most ``max_document_bytes``. Lines are read with a bound, so memory
+stays flat whatever the file's size; ``.gz``/``.zst`` are decompressed on the fly.
+
+Each record goes through the layers of :mod:`synth.rules`: parse, schema (every pydantic
+error), consistency (only for schema-valid posts), and, across the whole run, corpus rules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import io
+import itertools
+import json
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Final
+
+import orjson
+from pydantic import ValidationError
+
+from synth._constants import ZERO_HASH
+from synth.errors import UsageError
+from synth.io import open_input
+from synth.model import Post, content_hash, error_path, format_path
+from synth.rules import RULES, Check, Context, Selection, schema_code, today
+
+__all__ = [
+    "Corpus",
+    "Finding",
+    "Options",
+    "RecordResult",
+    "Report",
+    "check_record",
+    "records",
+    "validate_file",
+    "validate_paths",
+    "validate_post",
+]
+
+MAX_LINE_BYTES: Final = 1 << 20
+MAX_DEPTH: Final = 64
+MAX_DOCUMENT_BYTES: Final = 256 << 20
+BATCH: Final = 500
+IN_FLIGHT: Final = 4
+_HASH_KEY: Final = b'"hash":"'
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One finding: where (file, 1-based line, byte offset, post id, JSON path), which rule, what."""
+
+    file: str | None
+    line: int | None
+    offset: int | None
+    id: str | None
+    path: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The finding as ``--format json`` writes it."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "offset": self.offset,
+            "id": self.id,
+            "path": self.path,
+            "code": self.code,
+            "message": self.message,
+        }
+
+    @property
+    def is_warning(self) -> bool:
+        return self.code.startswith("W")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Validation settings; the defaults suit posts of any realistic size."""
+
+    selection: Selection = field(default_factory=Selection)
+    max_line_bytes: int = MAX_LINE_BYTES
+    max_depth: int = MAX_DEPTH
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    as_of: str = field(default_factory=today)
+    checks: list[tuple[str, Check]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "checks", self.selection.checks())
+
+
+# ---- one record: layers 1-3 ----
+
+
+@dataclass(slots=True)
+class RecordResult:
+    """What checking one record found, and what the corpus rules need of it."""
+
+    issues: list[tuple[str, str, str, int]] = field(default_factory=list)  # code, path, message, offset delta
+    post_id: str | None = None
+    content: bytes | None = None  # digest of title, intro and sections (duplicate-content rule)
+    similar: list[str] = field(default_factory=list)
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of a decoded value, counting no further than ``limit + 1``."""
+    if limit < 0 or not isinstance(value, dict | list):
+        return 0
+    children = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(child, limit - 1) for child in children), default=0)
+
+
+def _parse_issue(data: bytes, last: bool, options: Options) -> tuple[str, str, int]:
+    """Why ``data`` does not parse: (code, message, byte offset within the line)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return "P002", f"invalid UTF-8 byte 0x{data[exc.start]:02x}", exc.start
+    try:
+        orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        offset = len(text[: exc.pos].encode())
+        if "depth limit" in exc.msg:
+            return "P006", f"nesting deeper than {options.max_depth} levels", offset
+        if last and "end of data" in exc.msg:
+            return "P004", f"the last line is cut off ({exc.msg})", offset
+        if _has_non_finite(text):
+            return "P007", "NaN or Infinity is not a JSON number", offset
+        return "P001", f"invalid JSON: {exc.msg} at column {exc.colno}", offset
+    return "P001", "invalid JSON", 0  # pragma: no cover - only called when orjson refused the data
+
+
+def _has_non_finite(text: str) -> bool:
+    found = False
+
+    def constant(_: str) -> float:
+        nonlocal found
+        found = True
+        return 0.0
+
+    try:
+        json.loads(text, parse_constant=constant)
+    except ValueError:
+        return False
+    return found
+
+
+def _duplicate_keys(data: bytes) -> list[tuple[str, str]]:
+    """(path, key) of each key repeated in an object (stdlib parser with a pairs hook)."""
+    duplicates: list[tuple[str, str]] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                duplicates.append(("", key))
+            seen.add(key)
+        return dict(items)
+
+    json.loads(data, object_pairs_hook=pairs)
+    return duplicates
+
+
+def _schema_issues(obj: Any, prefix: tuple[str | int, ...]) -> list[tuple[str, str, str, int]]:
+    if not isinstance(obj, dict):
+        return [("S003", format_path(prefix), f"a post must be a JSON object, not {type(obj).__name__}", 0)]
+    try:
+        Post.model_validate(obj)
+    except ValidationError as exc:
+        return [
+            (schema_code(e["type"]), format_path(prefix + error_path(e["loc"])), _message(e), 0)
+            for e in exc.errors(include_url=False)
+        ]
+    return []
+
+
+def _message(error: Any) -> str:
+    shown = error.get("input")
+    if error["type"] in {"missing", "extra_forbidden"} or isinstance(shown, dict | list):
+        return str(error["msg"])
+    text = repr(shown)
+    return f"{error['msg']} (got {text[:60]}{'...' if len(text) > 60 else ''})"
+
+
+def _hash_ok(obj: dict[str, Any], data: bytes) -> bool:
+    """Whether meta.hash is the content digest; fast when the line is already canonical JSON."""
+    claimed = obj["meta"]["hash"]
+    canonical = orjson.dumps(obj)
+    if canonical == data and _schema_ordered(obj):
+        zeroed = canonical.replace(_HASH_KEY + claimed.encode(), _HASH_KEY + ZERO_HASH.encode(), 1)
+        return hashlib.sha256(zeroed).hexdigest()[:24] == claimed
+    return bool(content_hash(obj) == claimed)
+
+
+_ORDER: Final = {
+    "post": tuple(Post.model_fields),
+    "meta": tuple(Post.model_fields["meta"].annotation.model_fields),  # type: ignore[union-attr]
+}
+
+
+def _schema_ordered(obj: dict[str, Any]) -> bool:
+    """Top-level and meta keys in schema order (nested objects are checked by the slow path)."""
+    return tuple(obj) == _ORDER["post"] and tuple(obj["meta"]) == _ORDER["meta"]
+
+
+def _semantic_issues(obj: dict[str, Any], data: bytes | None, options: Options) -> list[tuple[str, str, str, int]]:
+    selected = options.selection
+    hash_ok = True
+    if "C014" in selected:
+        hash_ok = _hash_ok(obj, data) if data is not None else content_hash(obj) == obj["meta"]["hash"]
+    context = Context(as_of=options.as_of, hash_ok=hash_ok)
+    issues = []
+    for code, check in options.checks:
+        found = check(obj, context)
+        if found:
+            issues += [(code, format_path(path), message, 0) for path, message in found]
+    return issues
+
+
+def check_record(
+    data: bytes | None, obj: Any = None, *, last: bool = False, options: Options, prefix: tuple[str | int, ...] = ()
+) -> RecordResult:
+    """Layers 1-3 for one record: raw ``data`` (a line) or an already decoded ``obj``."""
+    result = RecordResult()
+    if data is not None:
+        if not data.strip():
+            result.issues.append(("P003", "$", "empty line", 0))
+            return result
+        try:
+            obj = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            code, message, offset = _parse_issue(data, last, options)
+            result.issues.append((code, "$", message, offset))
+            return result
+    if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+        result.post_id = obj["id"]
+    schema = _schema_issues(obj, prefix)
+    if schema and _depth(obj, options.max_depth) > options.max_depth:
+        result.issues.append(("P006", format_path(prefix), f"nesting deeper than {options.max_depth} levels", 0))
+        return result
+    if data is not None and orjson.dumps(obj) != data.strip():
+        result.issues += [
+            ("P008", format_path(prefix), f"duplicate key {key!r}", 0) for _, key in _duplicate_keys(data)
+        ]
+    result.issues += schema
+    if not schema:
+        result.issues += _semantic_issues(obj, data.strip() if data is not None else None, options)
+        result.content = hashlib.sha256(orjson.dumps([obj["title"], obj["intro"], obj["sections"]])).digest()[:12]
+        result.similar = obj["similar_posts"]
+    return result
+
+
+def validate_post(obj: Any, *, options: Options | None = None) -> list[Finding]:
+    """The findings (schema and consistency) for one decoded post; empty when it is valid."""
+    options = options or Options()
+    result = check_record(None, obj, options=options)
+    return [
+        Finding(None, None, None, result.post_id, path, code, message)
+        for code, path, message, _ in result.issues
+        if code in options.selection
+    ]
+
+
+# ---- files: records with their positions ----
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A line (or a decoded element of a whole document) and where it starts."""
+
+    line: int
+    offset: int
+    data: bytes | None
+    obj: Any = None
+    last: bool = False
+    prefix: tuple[str | int, ...] = ()
+    issue: str | None = None  # P005 or P009: the record was too large to read
+
+
+def _lines(stream: BinaryIO, max_line_bytes: int) -> Iterator[Record]:
+    """Lines with 1-based numbers and byte offsets; a line over the bound is skipped, flagged."""
+    offset, number = 0, 0
+    while True:
+        chunk = stream.readline(max_line_bytes + 1)
+        if not chunk:
+            return
+        number += 1
+        if len(chunk) > max_line_bytes and not chunk.endswith(b"\n"):
+            size = len(chunk)
+            while chunk and not chunk.endswith(b"\n"):
+                chunk = stream.readline(1 << 20)
+                size += len(chunk)
+            yield Record(number, offset, None, issue="P005")
+            offset += size
+            continue
+        ends = chunk.endswith(b"\n")
+        yield Record(number, offset, chunk[:-1] if ends else chunk, last=not ends)
+        offset += len(chunk)
+
+
+def _array_lines(records: Iterator[Record]) -> Iterator[Record]:
+    """Elements of a JSON array written one a line: drop the bracket lines and trailing commas."""
+    for record in records:
+        data = record.data
+        if data is not None:
+            stripped = data.strip()
+            if (record.line == 1 and stripped == b"[") or stripped == b"]":
+                continue
+            data = stripped.removesuffix(b",")
+        yield Record(record.line, record.offset, data, issue=record.issue)
+
+
+def _first_line(stream: io.BufferedReader, options: Options) -> bytes:
+    return stream.peek(options.max_line_bytes + 1)[: options.max_line_bytes + 1].split(b"\n", 1)[0]
+
+
+def _layout(stream: io.BufferedReader, options: Options) -> str:
+    """``jsonl``, ``array`` (one element a line) or ``document`` (one JSON value, any layout)."""
+    first = _first_line(stream, options).strip()
+    if first == b"[":
+        return "array"
+    if not first.startswith((b"{", b"[")):
+        return "jsonl"
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return "document"
+    return "jsonl"
+
+
+def _document(stream: BinaryIO, options: Options) -> Iterator[Record]:
+    data = stream.read(options.max_document_bytes + 1)
+    if len(data) > options.max_document_bytes:
+        yield Record(1, 0, None, issue="P009")
+        return
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        yield from _lines(io.BufferedReader(io.BytesIO(data)), options.max_line_bytes)  # type: ignore[arg-type]
+        return
+    if isinstance(value, list):
+        for k, element in enumerate(value):
+            yield Record(1, 0, None, obj=element, prefix=(k,))
+    else:
+        yield Record(1, 0, None, obj=value)
+
+
+def records(stream: BinaryIO, options: Options) -> Iterator[Record]:
+    """The records of a stream, whatever its layout."""
+    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    layout = _layout(buffered, options)
+    if layout == "document":
+        yield from _document(buffered, options)
+    elif layout == "array":
+        yield from _array_lines(_lines(buffered, options.max_line_bytes))
+    else:
+        yield from _lines(buffered, options.max_line_bytes)
+
+
+def check(record: Record, options: Options) -> RecordResult:
+    """Layers 1-3 for a record of a file."""
+    if record.issue == "P005":
+        message = f"line longer than {options.max_line_bytes:,} bytes (--max-line-bytes); skipped"
+        return RecordResult(issues=[("P005", "$", message, 0)])
+    if record.issue == "P009":
+        message = f"document larger than {options.max_document_bytes:,} bytes; write it as JSON Lines"
+        return RecordResult(issues=[("P009", "$", message, 0)])
+    return check_record(record.data, record.obj, last=record.last, options=options, prefix=record.prefix)
+
+
+# ---- corpus rules across a run ----
+
+
+class Corpus:
+    """Ids, content digests and pending links of every post seen in one run."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+        self.contents: dict[bytes, str] = {}
+        self.pending: list[tuple[str, int, int, str, int, str]] = []  # file, line, offset, id, k, target
+
+    def add(self, file: str, record: Record, result: RecordResult) -> list[Finding]:
+        """Register a record; findings of R001 and R002 at once, R003 at :meth:`finish`."""
+        found = []
+        pid = result.post_id
+        if pid is not None and result.content is not None:
+            if pid in self.ids:
+                found.append(Finding(file, record.line, record.offset, pid, "$.id", "R001", f"duplicate post id {pid}"))
+            self.ids.add(pid)
+            first = self.contents.setdefault(result.content, pid)
+            if first != pid:
+                found.append(
+                    Finding(
+                        file, record.line, record.offset, pid, "$", "R002", f"same title, intro and sections as {first}"
+                    )
+                )
+            for k, target in enumerate(result.similar):
+                if target not in self.ids:
+                    self.pending.append((file, record.line, record.offset, pid, k, target))
+        return found
+
+    def finish(self) -> list[Finding]:
+        """R003 for links to ids that never appeared."""
+        return [
+            Finding(
+                file, line, offset, pid, f"$.similar_posts[{k}]", "R003", f"similar post {target} is not in the corpus"
+            )
+            for file, line, offset, pid, k, target in self.pending
+            if target not in self.ids
+        ]
+
+
+def _findings(file: str, record: Record, result: RecordResult, selection: Selection) -> Iterator[Finding]:
+    for code, path, message, delta in result.issues:
+        if code in selection:
+            yield Finding(file, record.line, record.offset + delta, result.post_id, path, code, message)
+
+
+@dataclass(slots=True)
+class Report:
+    """Counts of a run: records read, findings by code, and whether it stopped early."""
+
+    files: int = 0
+    records: int = 0
+    by_code: dict[str, int] = field(default_factory=dict)
+    stopped_early: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(n for code, n in self.by_code.items() if not code.startswith("W"))
+
+    @property
+    def warnings(self) -> int:
+        return sum(n for code, n in self.by_code.items() if code.startswith("W"))
+
+    def count(self, finding: Finding) -> None:
+        self.by_code[finding.code] = self.by_code.get(finding.code, 0) + 1
+
+
+def _checked(batch: list[Record], options: Options) -> list[RecordResult]:
+    return [check(record, options) for record in batch]
+
+
+def _results(
+    stream: Iterator[Record], options: Options, pool: Executor | None
+) -> Iterator[tuple[Record, RecordResult]]:
+    """Records with their results, in order; a pool checks batches of them in parallel."""
+    if pool is None:
+        for record in stream:
+            yield record, check(record, options)
+        return
+    pending: deque[tuple[list[Record], Future[list[RecordResult]]]] = deque()
+    while True:
+        batch = list(itertools.islice(stream, BATCH))
+        if batch:
+            pending.append((batch, pool.submit(_checked, batch, options)))
+        if pending and (len(pending) > IN_FLIGHT or not batch):
+            done, future = pending.popleft()
+            yield from zip(done, future.result(), strict=True)
+        if not batch and not pending:
+            return
+
+
+def validate_file(
+    path: str,
+    *,
+    options: Options | None = None,
+    corpus: Corpus | None = None,
+    report: Report | None = None,
+    pool: Executor | None = None,
+) -> Iterator[Finding]:
+    """Stream the findings of one file (``-`` is stdin), corpus rules included unless ``corpus`` is shared.
+
+    Pass one :class:`Corpus` to several calls to apply the corpus rules across files, then
+    call its ``finish()`` once at the end (:func:`validate_paths` does this).
+    """
+    options = options or Options()
+    own = corpus is None
+    corpus = corpus or Corpus()
+    report = report if report is not None else Report()
+    report.files += 1
+    selection = options.selection
+    with open_input(path) as stream:
+        for record, result in _results(records(stream, options), options, pool):
+            report.records += 1
+            for finding in itertools.chain(
+                _findings(path, record, result, selection), corpus.add(path, record, result)
+            ):
+                if finding.code in selection:
+                    report.count(finding)
+                    yield finding
+    if own:
+        yield from _counted(corpus.finish(), selection, report)
+
+
+def _counted(findings: Iterable[Finding], selection: Selection, report: Report) -> Iterator[Finding]:
+    for finding in findings:
+        if finding.code in selection:
+            report.count(finding)
+            yield finding
+
+
+def validate_paths(
+    paths: Iterable[str], *, options: Options | None = None, report: Report | None = None, workers: int = 1
+) -> Iterator[Finding]:
+    """Findings of several files as one run (corpus rules span them all); ``workers`` processes check records."""
+    options = options or Options()
+    report = report if report is not None else Report()
+    corpus = Corpus()
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
+        for path in paths:
+            yield from validate_file(path, options=options, corpus=corpus, report=report, pool=pool)
+    yield from _counted(corpus.finish(), options.selection, report)
+
+
+def make_options(
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    as_of: str | None = None,
+) -> Options:
+    """Options from user input, refusing unknown codes and malformed dates."""
+    selection = Selection(select, ignore)
+    unknown = selection.unknown()
+    if unknown:
+        raise UsageError(f"unknown rule code {', '.join(unknown)}", hint="run `synth rules` to list the codes")
+    if as_of is not None:
+        try:
+            as_of = _dt.date.fromisoformat(as_of).isoformat()
+        except ValueError:
+            raise UsageError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
+    return Options(selection=selection, max_line_bytes=max_line_bytes, as_of=as_of or today())
+
+
+def format_text(finding: Finding) -> str:
+    """``file:line:offset: CODE [id] path: message``, the text format's line."""
+    where = ":".join(str(part) for part in (finding.file or "-", finding.line, finding.offset) if part is not None)
+    post = f" [{finding.id}]" if finding.id else ""
+    return f"{where}: {finding.code}{post} {finding.path}: {finding.message}"
+
+
+def summary(report: Report) -> str:
+    """The closing summary: records, files, and findings by code."""
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    head = f"checked {report.records:,} records in {files}: "
+    if not report.by_code:
+        return head + "all valid"
+    lines = [head + f"{report.errors:,} errors, {report.warnings:,} warnings"]
+    if report.stopped_early:
+        lines.append("stopped early (--max-errors)")
+    lines += [f"  {code} {RULES[code].name:<24} {n:>8,}" for code, n in sorted(report.by_code.items())]
+    return "\n".join(lines)
