@@ -209,12 +209,14 @@ def validate(
 def _finding_printer(fmt: FindingFormat) -> Callable[[Finding], None]:
     from synth.validate import format_text  # noqa: PLC0415
 
-    if fmt is FindingFormat.JSON:
-        write = sys.stdout.buffer.write
-        return lambda finding: write(orjson.dumps(finding.as_dict()) + b"\n")
-    return lambda finding: _out.print(
-        format_text(finding), markup=False, highlight=False, style="yellow" if finding.is_warning else None
-    )
+    def as_json(finding: Finding) -> None:
+        sys.stdout.buffer.write(orjson.dumps(finding.as_dict()) + b"\n")
+
+    def as_text(finding: Finding) -> None:
+        style = "yellow" if finding.is_warning else "red"
+        _out.print(format_text(finding), markup=False, highlight=False, style=style)
+
+    return as_json if fmt is FindingFormat.JSON else as_text
 
 
 @app.command()

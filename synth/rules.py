@@ -49,7 +49,7 @@ RULES: Final[dict[str, Rule]] = {
         Rule("P004", "truncated-last-line", "the last line is cut off: no final newline and incomplete JSON"),
         Rule("P005", "line-too-long", "a line is longer than --max-line-bytes"),
         Rule("P006", "nesting-too-deep", "arrays or objects nest deeper than --max-depth"),
-        Rule("P007", "non-finite-number", "NaN or Infinity, which JSON does not allow"),
+        Rule("P007", "non-finite-number", "NaN, Infinity, or a number too large for a double (1e400)"),
         Rule("P008", "duplicate-key", "an object has the same key twice"),
         Rule("P009", "document-too-large", "a whole-file JSON document is larger than --max-document-bytes"),
         Rule("S001", "missing-field", "a required field is missing"),

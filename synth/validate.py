@@ -127,15 +127,21 @@ def _parse_issue(data: bytes, last: bool, options: Options) -> tuple[str, str, i
     try:
         orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        offset = len(text[: exc.pos].encode())
-        if "depth limit" in exc.msg:
-            return "P006", f"nesting deeper than {options.max_depth} levels", offset
-        if last and "end of data" in exc.msg:
-            return "P004", f"the last line is cut off ({exc.msg})", offset
-        if _has_non_finite(text):
-            return "P007", "NaN or Infinity is not a JSON number", offset
-        return "P001", f"invalid JSON: {exc.msg} at column {exc.colno}", offset
+        code, message = _classify(exc, last, text, options)
+        return code, message, len(text[: exc.pos].encode())
     return "P001", "invalid JSON", 0  # pragma: no cover - only called when orjson refused the data
+
+
+def _classify(exc: orjson.JSONDecodeError, last: bool, text: str, options: Options) -> tuple[str, str]:
+    if "depth limit" in exc.msg:
+        return "P006", f"nesting deeper than {options.max_depth} levels"
+    if "infinity" in exc.msg:
+        return "P007", f"a number too large for a double ({exc.msg})"
+    if last and "end of data" in exc.msg:
+        return "P004", f"the last line is cut off ({exc.msg})"
+    if _has_non_finite(text):
+        return "P007", "NaN or Infinity is not a JSON number"
+    return "P001", f"invalid JSON: {exc.msg} at column {exc.colno}"
 
 
 def _has_non_finite(text: str) -> bool:
@@ -192,12 +198,13 @@ def _message(error: Any) -> str:
 
 def _hash_ok(obj: dict[str, Any], data: bytes) -> bool:
     """Whether meta.hash is the content digest; fast when the line is already canonical JSON."""
-    claimed = obj["meta"]["hash"]
+    claimed: str = obj["meta"]["hash"]
     canonical = orjson.dumps(obj)
     if canonical == data and _schema_ordered(obj):
         zeroed = canonical.replace(_HASH_KEY + claimed.encode(), _HASH_KEY + ZERO_HASH.encode(), 1)
         return hashlib.sha256(zeroed).hexdigest()[:24] == claimed
-    return bool(content_hash(obj) == claimed)
+    expected: str = content_hash(obj)
+    return expected == claimed
 
 
 _ORDER: Final = {
@@ -318,22 +325,55 @@ def _array_lines(records: Iterator[Record]) -> Iterator[Record]:
         yield Record(record.line, record.offset, data, issue=record.issue)
 
 
-def _first_line(stream: io.BufferedReader, options: Options) -> bytes:
-    return stream.peek(options.max_line_bytes + 1)[: options.max_line_bytes + 1].split(b"\n", 1)[0]
-
-
-def _layout(stream: io.BufferedReader, options: Options) -> str:
-    """``jsonl``, ``array`` (one element a line) or ``document`` (one JSON value, any layout)."""
-    first = _first_line(stream, options).strip()
-    if first == b"[":
-        return "array"
-    if not first.startswith((b"{", b"[")):
-        return "jsonl"
+def _parses(data: bytes) -> bool:
     try:
-        orjson.loads(first)
+        orjson.loads(data)
     except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _layout(head: bytes) -> str:
+    """``jsonl``, ``array`` (one element a line) or ``document`` (one JSON value, any layout)."""
+    lines = head.split(b"\n", 2)
+    first = lines[0].strip()
+    if first == b"[":
+        second = lines[1].strip().removesuffix(b",") if len(lines) > 1 else b""
+        return "array" if second == b"]" or _parses(second) else "document"
+    if first.startswith((b"{", b"[")) and not _parses(first):
         return "document"
     return "jsonl"
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream that serves ``head`` first, then the rest of ``tail``."""
+
+    def __init__(self, head: bytes, tail: BinaryIO) -> None:
+        self._head, self._tail = memoryview(head), tail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._tail.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _read_head(stream: BinaryIO, size: int) -> bytes:
+    parts, got = [], 0
+    while got < size:
+        part = stream.read(size - got)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
 
 
 def _document(stream: BinaryIO, options: Options) -> Iterator[Record]:
@@ -344,7 +384,7 @@ def _document(stream: BinaryIO, options: Options) -> Iterator[Record]:
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
-        yield from _lines(io.BufferedReader(io.BytesIO(data)), options.max_line_bytes)  # type: ignore[arg-type]
+        yield from _lines(io.BytesIO(data), options.max_line_bytes)
         return
     if isinstance(value, list):
         for k, element in enumerate(value):
@@ -353,10 +393,17 @@ def _document(stream: BinaryIO, options: Options) -> Iterator[Record]:
         yield Record(1, 0, None, obj=value)
 
 
-def records(stream: BinaryIO, options: Options) -> Iterator[Record]:
-    """The records of a stream, whatever its layout."""
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
-    layout = _layout(buffered, options)
+def records(stream: BinaryIO, options: Options, *, document: bool = False) -> Iterator[Record]:
+    """The records of a stream, whatever its layout (decided from its first two lines).
+
+    ``document``: the file is named as one JSON document (``.json``), so emptiness is an error.
+    """
+    head = _read_head(stream, 2 * options.max_line_bytes + 2)
+    if document and not head.strip():
+        yield Record(1, 0, None, issue="P001")
+        return
+    layout = _layout(head)
+    buffered: Any = io.BufferedReader(_Prefixed(head, stream), buffer_size=1 << 16)
     if layout == "document":
         yield from _document(buffered, options)
     elif layout == "array":
@@ -370,6 +417,8 @@ def check(record: Record, options: Options) -> RecordResult:
     if record.issue == "P005":
         message = f"line longer than {options.max_line_bytes:,} bytes (--max-line-bytes); skipped"
         return RecordResult(issues=[("P005", "$", message, 0)])
+    if record.issue == "P001":
+        return RecordResult(issues=[("P001", "$", "the file holds no JSON value", 0)])
     if record.issue == "P009":
         message = f"document larger than {options.max_document_bytes:,} bytes; write it as JSON Lines"
         return RecordResult(issues=[("P009", "$", message, 0)])
@@ -489,7 +538,8 @@ def validate_file(
     report.files += 1
     selection = options.selection
     with open_input(path) as stream:
-        for record, result in _results(records(stream, options), options, pool):
+        document = path.lower().removesuffix(".gz").removesuffix(".zst").endswith(".json")
+        for record, result in _results(records(stream, options, document=document), options, pool):
             report.records += 1
             for finding in itertools.chain(
                 _findings(path, record, result, selection), corpus.add(path, record, result)
