@@ -30,6 +30,9 @@ What is measured and how to read it, part by part as printed:
    than the row, in posts/s and in MB/s (posts differ in size: read both). Set-up (imports,
    factories, vocabulary) is excluded by an untimed warm-up call. synth computes the real
    content hash (SHA-256 of the post); the peers put a random hex string in ``meta.hash``.
+   "others' CPUs" is how many CPUs other processes kept busy during that run (from
+   ``/proc/stat``); near 1.0 on two CPUs they may sit on the other core, above that they
+   shared ours and the row is slowed down.
 
 2. Start-up: best of several runs of ``synth generate --count 1``, of ``python -c "import
    synth"`` and of ``import synth.corpus`` (what generating loads, if the package imports
@@ -57,6 +60,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import dataclasses
 import os
 import subprocess
 import sys
@@ -114,6 +118,7 @@ class Result:
     valid: float | None
     note: str = ""
     made: int | None = None  # posts behind nbytes when fewer than ``posts`` (failed attempts)
+    others: float | None = None  # CPUs other processes kept busy during the run
 
     @property
     def rate(self) -> float:
@@ -411,11 +416,21 @@ def bench_synth_corpus(n: int, seed: int) -> Result:
                   "bytes are JSONL (one newline per post); validity as batch_json")
 
 
+def watched(bench: Callable[[int, int], Result], n: int, seed: int) -> Result:
+    """One run of a contender, with how many CPUs other processes kept busy meanwhile."""
+    busy0, own0, began = machine_busy_seconds(), time.process_time(), time.perf_counter()
+    result = bench(n, seed)
+    busy1, own1, wall = machine_busy_seconds(), time.process_time(), time.perf_counter() - began
+    if busy0 is None or busy1 is None or wall <= 0:
+        return result
+    return dataclasses.replace(result, others=max(0.0, busy1 - busy0 - (own1 - own0)) / wall)
+
+
 def guarded(name: str, bench: Callable[[int, int], Result], n: int, seed: int, repeats: int) -> Result:
     """Best (fastest) of ``repeats`` runs of one contender; a crash becomes a row with its error."""
     print(f"  running {name} ({n:,} posts, best of {repeats}) ...", file=sys.stderr, flush=True)
     try:
-        return min((bench(n, seed) for _ in range(repeats)), key=lambda result: result.seconds)
+        return min((watched(bench, n, seed) for _ in range(repeats)), key=lambda result: result.seconds)
     except Exception as exc:  # report every failure as a row and keep going
         return Result(name, 0, 0.0, 0, None, f"FAILED: {type(exc).__name__}: {exc}")
 
@@ -513,13 +528,15 @@ def _ratio(mine: float, theirs: float) -> str:
 
 
 def print_throughput(results: Sequence[Result], reference: Result) -> None:
-    head = ("contender", "posts", "seconds", "posts/s", "MB/s", "avg bytes", "valid", "synth x posts/s", "synth x MB/s")
+    head = ("contender", "posts", "seconds", "posts/s", "MB/s", "avg bytes", "valid", "synth x posts/s",
+            "synth x MB/s", "others' CPUs")
     rows = [head]
     for r in results:
         valid = "-" if r.valid is None else f"{r.valid:.0%}"
+        others = "-" if r.others is None else f"{r.others:.2f}"
         rows.append((r.name, f"{r.posts:,}", f"{r.seconds:.2f}", f"{r.rate:,.0f}", f"{r.mb_per_s:,.2f}",
                      f"{r.avg_bytes:,.0f}", valid, _ratio(reference.rate, r.rate),
-                     _ratio(reference.mb_per_s, r.mb_per_s)))
+                     _ratio(reference.mb_per_s, r.mb_per_s), others))
     widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
     for k, row in enumerate(rows):
         cells = zip(row, widths, strict=True)

@@ -17,11 +17,11 @@ from rich.console import Console
 
 from synth import corpus, vocab
 from synth._version import __version__
-from synth.errors import SynthError
+from synth.errors import SynthError, UsageError
 from synth.io import open_output
 
 if TYPE_CHECKING:
-    from synth.validate import Finding
+    from synth.validate import Finding, Report
 
 __all__ = ["app", "main"]
 
@@ -180,6 +180,15 @@ def validate(
         str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) review dates may not pass; default today.")
     ] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", help="Processes; 0 means every core.")] = 1,
+    sanitize: Annotated[
+        bool, typer.Option("--sanitize", help="Repair sloppy exports (lists as strings, 1/0 flags...) as warnings.")
+    ] = False,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="With --sanitize: write the repaired posts here.")
+    ] = None,
+    rejects: Annotated[
+        str | None, typer.Option("--rejects", help="With --sanitize: write rejected lines and their findings here.")
+    ] = None,
 ) -> None:
     """Check posts: parse, schema, consistency and corpus rules, every finding located.
 
@@ -188,22 +197,36 @@ def validate(
     from synth import validate as validation  # noqa: PLC0415 - pydantic only for the commands that need it
 
     with _reported():
+        if (output or rejects) and not sanitize:
+            raise UsageError("--output and --rejects need --sanitize", hint="add --sanitize")
         options = validation.make_options(
-            select=_split_codes(select), ignore=_split_codes(ignore), max_line_bytes=max_line_bytes, as_of=as_of
+            select=_split_codes(select),
+            ignore=_split_codes(ignore),
+            max_line_bytes=max_line_bytes,
+            as_of=as_of,
+            sanitize=sanitize,
         )
         report = validation.Report()
-        show = _finding_printer(fmt)
-        findings = validation.validate_paths(
-            paths, options=options, report=report, workers=corpus.resolve_workers(workers)
-        )
-        for finding in findings:
-            show(finding)
-            if max_errors and report.errors >= max_errors:
-                report.stopped_early = True
-                break
+        with contextlib.ExitStack() as stack:
+            clean = stack.enter_context(open_output(output)) if output else None
+            rejected = stack.enter_context(open_output(rejects)) if rejects else None
+            sink = validation.SanitizeSink(clean, rejected, options.selection) if sanitize else None
+            findings = validation.validate_paths(
+                paths, options=options, report=report, workers=corpus.resolve_workers(workers), sink=sink
+            )
+            _show(findings, fmt, report, max_errors)
         summary = validation.summary(report)
         (_err if fmt is FindingFormat.JSON else _out).print(summary, markup=False, highlight=False)
     raise typer.Exit(1 if report.errors else 0)
+
+
+def _show(findings: Iterator[Finding], fmt: FindingFormat, report: Report, max_errors: int) -> None:
+    show = _finding_printer(fmt)
+    for finding in findings:
+        show(finding)
+        if max_errors and report.errors >= max_errors:
+            report.stopped_early = True
+            return
 
 
 def _finding_printer(fmt: FindingFormat) -> Callable[[Finding], None]:

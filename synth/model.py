@@ -42,6 +42,7 @@ __all__ = [
     "error_path",
     "format_path",
     "json_schema",
+    "unique_items",
 ]
 
 
@@ -57,7 +58,8 @@ TOKEN_PATTERN: Final = r"^[a-z0-9][a-z0-9 .+#/_-]{0,63}$"  # noqa: S105 - a rege
 T = TypeVar("T")
 
 
-def _unique(items: list[T]) -> list[T]:
+def unique_items(items: list[T]) -> list[T]:
+    """Validator: the items of a list are distinct (pydantic error type ``unique_items``)."""
     if len(set(items)) == len(items):  # items are str or frozen (hashable) models
         return items
     seen: set[T] = set()
@@ -95,7 +97,7 @@ IsoDate = Annotated[
     AfterValidator(_calendar_date),
     Field(json_schema_extra={"format": "date"}),
 ]
-_UNIQUE: Final = AfterValidator(_unique)
+_UNIQUE: Final = AfterValidator(unique_items)
 _UNIQUE_SCHEMA: Final = {"uniqueItems": True}
 
 

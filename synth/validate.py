@@ -18,7 +18,7 @@ import io
 import itertools
 import json
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Final
@@ -31,6 +31,7 @@ from synth.errors import UsageError
 from synth.io import open_input
 from synth.model import Post, content_hash, error_path, format_path
 from synth.rules import RULES, Check, Context, Selection, schema_code, today
+from synth.sanitize import sanitize
 
 __all__ = [
     "Corpus",
@@ -38,6 +39,7 @@ __all__ = [
     "Options",
     "RecordResult",
     "Report",
+    "SanitizeSink",
     "check_record",
     "records",
     "validate_file",
@@ -91,6 +93,7 @@ class Options:
     max_depth: int = MAX_DEPTH
     max_document_bytes: int = MAX_DOCUMENT_BYTES
     as_of: str = field(default_factory=today)
+    sanitize: bool = False
     checks: list[tuple[str, Check]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -108,6 +111,11 @@ class RecordResult:
     post_id: str | None = None
     content: bytes | None = None  # digest of title, intro and sections (duplicate-content rule)
     similar: list[str] = field(default_factory=list)
+    clean: bytes | None = None  # sanitize mode: the repaired post, canonical, when it has no error
+
+    @property
+    def rejected(self) -> bool:
+        return any(not code.startswith("W") for code, *_ in self.issues)
 
 
 def _depth(value: Any, limit: int) -> int:
@@ -247,6 +255,10 @@ def check_record(
             code, message, offset = _parse_issue(data, last, options)
             result.issues.append((code, "$", message, offset))
             return result
+    if options.sanitize:
+        obj, repairs = sanitize(obj)
+        result.issues += [(code, format_path(prefix + path), message, 0) for code, path, message in repairs]
+        data = data if not repairs else None
     if isinstance(obj, dict) and isinstance(obj.get("id"), str):
         result.post_id = obj["id"]
     schema = _schema_issues(obj, prefix)
@@ -262,6 +274,8 @@ def check_record(
         result.issues += _semantic_issues(obj, data.strip() if data is not None else None, options)
         result.content = hashlib.sha256(orjson.dumps([obj["title"], obj["intro"], obj["sections"]])).digest()[:12]
         result.similar = obj["similar_posts"]
+        if options.sanitize and not result.rejected:
+            result.clean = Post.model_validate(obj).model_dump_json().encode()
     return result
 
 
@@ -494,6 +508,9 @@ class Report:
         self.by_code[finding.code] = self.by_code.get(finding.code, 0) + 1
 
 
+Sink = Callable[[str, "Record", RecordResult], None]
+
+
 def _checked(batch: list[Record], options: Options) -> list[RecordResult]:
     return [check(record, options) for record in batch]
 
@@ -525,6 +542,7 @@ def validate_file(
     corpus: Corpus | None = None,
     report: Report | None = None,
     pool: Executor | None = None,
+    sink: Sink | None = None,
 ) -> Iterator[Finding]:
     """Stream the findings of one file (``-`` is stdin), corpus rules included unless ``corpus`` is shared.
 
@@ -541,6 +559,8 @@ def validate_file(
         document = path.lower().removesuffix(".gz").removesuffix(".zst").endswith(".json")
         for record, result in _results(records(stream, options, document=document), options, pool):
             report.records += 1
+            if sink is not None:
+                sink(path, record, result)
             for finding in itertools.chain(
                 _findings(path, record, result, selection), corpus.add(path, record, result)
             ):
@@ -559,7 +579,12 @@ def _counted(findings: Iterable[Finding], selection: Selection, report: Report) 
 
 
 def validate_paths(
-    paths: Iterable[str], *, options: Options | None = None, report: Report | None = None, workers: int = 1
+    paths: Iterable[str],
+    *,
+    options: Options | None = None,
+    report: Report | None = None,
+    workers: int = 1,
+    sink: Sink | None = None,
 ) -> Iterator[Finding]:
     """Findings of several files as one run (corpus rules span them all); ``workers`` processes check records."""
     options = options or Options()
@@ -568,7 +593,7 @@ def validate_paths(
     with contextlib.ExitStack() as stack:
         pool = stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
         for path in paths:
-            yield from validate_file(path, options=options, corpus=corpus, report=report, pool=pool)
+            yield from validate_file(path, options=options, corpus=corpus, report=report, pool=pool, sink=sink)
     yield from _counted(corpus.finish(), options.selection, report)
 
 
@@ -578,6 +603,7 @@ def make_options(
     ignore: Iterable[str] | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
     as_of: str | None = None,
+    sanitize: bool = False,
 ) -> Options:
     """Options from user input, refusing unknown codes and malformed dates."""
     selection = Selection(select, ignore)
@@ -589,7 +615,7 @@ def make_options(
             as_of = _dt.date.fromisoformat(as_of).isoformat()
         except ValueError:
             raise UsageError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
-    return Options(selection=selection, max_line_bytes=max_line_bytes, as_of=as_of or today())
+    return Options(selection=selection, max_line_bytes=max_line_bytes, as_of=as_of or today(), sanitize=sanitize)
 
 
 def format_text(finding: Finding) -> str:
@@ -610,3 +636,27 @@ def summary(report: Report) -> str:
         lines.append("stopped early (--max-errors)")
     lines += [f"  {code} {RULES[code].name:<24} {n:>8,}" for code, n in sorted(report.by_code.items())]
     return "\n".join(lines)
+
+
+class SanitizeSink:
+    """Writes repaired posts to ``output`` and rejected records (raw, with findings) to ``rejects``."""
+
+    def __init__(self, output: BinaryIO | None, rejects: BinaryIO | None, selection: Selection) -> None:
+        self.output, self.rejects, self.selection = output, rejects, selection
+        self.written = self.rejected = 0
+
+    def __call__(self, path: str, record: Record, result: RecordResult) -> None:
+        if result.clean is not None and not result.rejected:
+            if self.output is not None:
+                self.output.write(result.clean + b"\n")
+            self.written += 1
+            return
+        self.rejected += 1
+        if self.rejects is None:
+            return
+        raw = record.data.decode("utf-8", "backslashreplace") if record.data is not None else None
+        if raw is None and record.obj is not None:
+            raw = orjson.dumps(record.obj).decode()
+        findings = [f.as_dict() for f in _findings(path, record, result, self.selection)]
+        entry = {"file": path, "line": record.line, "offset": record.offset, "raw": raw, "findings": findings}
+        self.rejects.write(orjson.dumps(entry) + b"\n")
