@@ -30,7 +30,7 @@ def _codes(repairs: list[tuple[str, tuple[str | int, ...], str]]) -> list[tuple[
 @pytest.mark.parametrize(
     "sloppy",
     [
-        lambda tools: ", ".join(tools),
+        ", ".join,
         lambda tools: "\n".join(f"\u2022 {t}" for t in tools),
         lambda tools: "\n".join(f"- {t}" for t in tools),
         lambda tools: "\n".join(f"{n}. {t}" for n, t in enumerate(tools, 1)),
