@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from synth._constants import SCHEMA_VERSION
 from synth._version import __version__
-from synth.errors import GenerationError, InputError, LimitExceededError, OutputError, SynthError, UsageError
+from synth.errors import GenerationError, InputError, OutputError, SynthError, UsageError
 
 if TYPE_CHECKING:
     from synth.corpus import Summary, write_corpus
@@ -26,7 +26,6 @@ __all__ = [
     "SCHEMA_VERSION",
     "GenerationError",
     "InputError",
-    "LimitExceededError",
     "OutputError",
     "Post",
     "Summary",

@@ -6,8 +6,7 @@ escaping from synth is a bug.
 
     SynthError                   exit code 2 unless a subclass says otherwise
     ├── UsageError               bad arguments or option combinations
-    ├── InputError               a file cannot be read, decoded or has the wrong shape
-    │   └── LimitExceededError   a line, a document or a decompressed stream is too large
+    ├── InputError               a file cannot be read or decompressed
     ├── OutputError              a file cannot be written
     └── GenerationError          the synthesizer was asked for something it cannot make
 
@@ -19,7 +18,6 @@ from __future__ import annotations
 __all__ = [
     "GenerationError",
     "InputError",
-    "LimitExceededError",
     "OutputError",
     "SynthError",
     "UsageError",
@@ -43,10 +41,6 @@ class UsageError(SynthError):
 
 class InputError(SynthError):
     """An input file cannot be opened, decoded or has the wrong shape."""
-
-
-class LimitExceededError(InputError):
-    """An input is larger than a bound synth enforces (line length, decompressed size)."""
 
 
 class OutputError(SynthError):

@@ -13,11 +13,11 @@ import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 import zstandard
 
-from synth.errors import InputError, LimitExceededError, OutputError
+from synth.errors import InputError, OutputError
 
 __all__ = ["STDIO", "compression_of", "open_input", "open_output"]
 
@@ -69,11 +69,11 @@ def _compressor(raw: BinaryIO, kind: str | None) -> Iterator[BinaryIO]:
 
 
 @contextlib.contextmanager
-def open_input(path: str, *, max_bytes: int | None = None) -> Iterator[BinaryIO]:
+def open_input(path: str) -> Iterator[BinaryIO]:
     """Open ``path`` for reading bytes (``-`` is stdin), decompressing by extension.
 
-    ``max_bytes`` bounds the decompressed size: reading past it raises
-    :class:`~synth.errors.LimitExceededError`, so a small compressed bomb cannot exhaust memory.
+    Decompression is streamed: readers take bounded lines or documents from it, so a small
+    compressed bomb costs time, never unbounded memory.
     """
     if path == STDIO:
         yield sys.stdin.buffer
@@ -84,33 +84,29 @@ def open_input(path: str, *, max_bytes: int | None = None) -> Iterator[BinaryIO]
         raise InputError(f"cannot read {path}: {exc.strerror}", hint="check the path and its permissions") from exc
     with raw:
         kind = compression_of(path)
-        stream: BinaryIO
+        inner: Any = raw
         if kind == "gzip":
-            stream = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+            inner = gzip.GzipFile(fileobj=raw, mode="rb")
         elif kind == "zstd":
-            stream = zstandard.ZstdDecompressor().stream_reader(raw, closefd=False)
-        else:
-            stream = raw
-        yield stream if max_bytes is None else _Bounded(stream, max_bytes, path)  # type: ignore[misc]
+            inner = zstandard.ZstdDecompressor().stream_reader(raw, closefd=False)
+        yield cast(BinaryIO, _Reported(inner, path))
 
 
-class _Bounded(io.RawIOBase):
-    """A reader that refuses to deliver more than ``limit`` bytes."""
+class _Reported(io.RawIOBase):
+    """A reader whose OS and decompression errors become :class:`InputError` naming the file."""
 
-    def __init__(self, inner: BinaryIO, limit: int, path: str) -> None:
-        self._inner, self._left, self._path = inner, limit, path
-        self._limit = limit
+    def __init__(self, inner: BinaryIO, path: str) -> None:
+        self._inner, self._path = inner, path
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._inner.read(min(len(buffer), self._left + 1))
-        if len(data) > self._left:
-            raise LimitExceededError(
-                f"{self._path}: more than {self._limit} bytes after decompression",
-                hint="raise the limit if the file is genuine, or check it is not a decompression bomb",
-            )
-        self._left -= len(data)
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self._inner.read(len(buffer))
+        except (OSError, EOFError, zstandard.ZstdError) as exc:
+            raise InputError(
+                f"cannot read {self._path}: {exc}", hint="check the file is complete and compressed as its name says"
+            ) from exc
         buffer[: len(data)] = data
         return len(data)

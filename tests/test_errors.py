@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from synth.errors import InputError, LimitExceededError, SynthError
+from synth import errors
+from synth.errors import InputError, SynthError
 
 
 def test_message_carries_the_hint() -> None:
@@ -15,5 +16,6 @@ def test_message_without_hint() -> None:
     assert str(SynthError("plain")) == "plain"
 
 
-def test_limit_is_an_input_error() -> None:
-    assert issubclass(LimitExceededError, InputError)
+def test_every_error_class_is_under_the_root() -> None:
+    for name in errors.__all__:
+        assert issubclass(getattr(errors, name), SynthError)

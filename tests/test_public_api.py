@@ -25,8 +25,7 @@ def test_public_names() -> None:
         "SCHEMA_VERSION",
         "GenerationError",
         "InputError",
-        "LimitExceededError",
-        "OutputError",
+            "OutputError",
         "Post",
         "Summary",
         "SynthError",
@@ -41,5 +40,5 @@ def test_public_names() -> None:
 
 
 def test_every_error_is_a_synth_error() -> None:
-    for name in ("GenerationError", "InputError", "LimitExceededError", "OutputError", "UsageError"):
+    for name in ("GenerationError", "InputError", "OutputError", "UsageError"):
         assert issubclass(getattr(synth, name), synth.SynthError)

@@ -402,3 +402,12 @@ def test_any_cut_of_a_post_is_a_parse_finding(index: int, cut: int) -> None:
 
 def test_validate_post_of_a_non_object() -> None:
     assert [(f.code, f.path) for f in validate_post([1, 2], options=_options())] == [("S003", "$")]
+
+
+@pytest.mark.parametrize(("name", "data"), [("x.jsonl.gz", b"garbage"), ("x.jsonl.zst", b"garbage")])
+def test_corrupt_compressed_input_is_exit_2(tmp_path: Path, name: str, data: bytes) -> None:
+    target = _write(tmp_path, name, data)
+    result = runner.invoke(app, ["validate", str(target)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"synth: error: cannot read {target}: ")
+    assert result.stderr.endswith("To resolve this error, check the file is complete and compressed as its name says\n")
