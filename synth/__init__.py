@@ -21,9 +21,11 @@ if TYPE_CHECKING:
     from synth.corpus import Summary, write_corpus
     from synth.generator import generate, generate_post
     from synth.model import Post, content_hash, json_schema
+    from synth.validate import Finding, validate_file, validate_post
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Finding",
     "GenerationError",
     "InputError",
     "OutputError",
@@ -36,10 +38,15 @@ __all__ = [
     "generate",
     "generate_post",
     "json_schema",
+    "validate_file",
+    "validate_post",
     "write_corpus",
 ]
 
 _LAZY = {
+    "Finding": "synth.validate",
+    "validate_file": "synth.validate",
+    "validate_post": "synth.validate",
     "Post": "synth.model",
     "Summary": "synth.corpus",
     "content_hash": "synth.model",

@@ -175,7 +175,11 @@ def validate(
     ] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these codes or prefixes.")] = None,
     max_errors: Annotated[int, typer.Option("--max-errors", min=0, help="Stop after N errors; 0 means no limit.")] = 0,
-    max_line_bytes: Annotated[int, typer.Option("--max-line-bytes", min=1, help="Longest line read.")] = 1 << 20,
+    max_line_bytes: Annotated[int, typer.Option("--max-line-bytes", min=1, help="Longest line read (P005).")] = 1 << 20,
+    max_depth: Annotated[int, typer.Option("--max-depth", min=1, max=512, help="Deepest nesting allowed (P006).")] = 64,
+    max_document_bytes: Annotated[
+        int, typer.Option("--max-document-bytes", min=1, help="Largest whole-file JSON document read (P009).")
+    ] = 256 << 20,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) review dates may not pass; default today.")
     ] = None,
@@ -203,6 +207,8 @@ def validate(
             select=_split_codes(select),
             ignore=_split_codes(ignore),
             max_line_bytes=max_line_bytes,
+            max_depth=max_depth,
+            max_document_bytes=max_document_bytes,
             as_of=as_of,
             sanitize=sanitize,
         )

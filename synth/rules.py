@@ -82,7 +82,7 @@ RULES: Final[dict[str, Rule]] = {
         Rule(
             "C017",
             "title-intro-names",
-            "the title lacks the problem or stack, or the intro lacks one of them or the scenario",
+            "the title lacks the problem or stack; the intro lacks them or payload.scenario",
         ),
         Rule("C018", "caption-format", "an image caption is not '<problem> with <stack> visual reference <n>'"),
         Rule("R001", "duplicate-id", "a post id seen before in this run"),

@@ -602,6 +602,8 @@ def make_options(
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
     as_of: str | None = None,
     sanitize: bool = False,
 ) -> Options:
@@ -615,7 +617,14 @@ def make_options(
             as_of = _dt.date.fromisoformat(as_of).isoformat()
         except ValueError:
             raise UsageError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
-    return Options(selection=selection, max_line_bytes=max_line_bytes, as_of=as_of or today(), sanitize=sanitize)
+    return Options(
+        selection=selection,
+        max_line_bytes=max_line_bytes,
+        max_depth=max_depth,
+        max_document_bytes=max_document_bytes,
+        as_of=as_of or today(),
+        sanitize=sanitize,
+    )
 
 
 def format_text(finding: Finding) -> str:

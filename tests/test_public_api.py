@@ -23,6 +23,7 @@ def test_all_is_sorted_and_complete() -> None:
 def test_public_names() -> None:
     assert set(synth.__all__) == {
         "SCHEMA_VERSION",
+        "Finding",
         "GenerationError",
         "InputError",
             "OutputError",
@@ -35,6 +36,8 @@ def test_public_names() -> None:
         "generate",
         "generate_post",
         "json_schema",
+        "validate_file",
+        "validate_post",
         "write_corpus",
     }
 

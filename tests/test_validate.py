@@ -411,3 +411,23 @@ def test_corrupt_compressed_input_is_exit_2(tmp_path: Path, name: str, data: byt
     assert result.exit_code == 2
     assert result.stderr.startswith(f"synth: error: cannot read {target}: ")
     assert result.stderr.endswith("To resolve this error, check the file is complete and compressed as its name says\n")
+
+
+def test_document_bound(tmp_path: Path) -> None:
+    target = _write(tmp_path, "big.json", b"{\n" + b" " * 5000 + b'"a": 1}\n')
+    options = make_options(max_document_bytes=1000, as_of=AS_OF)
+    assert [(f.line, f.code) for f in validate_paths([str(target)], options=options)] == [(1, "P009")]
+
+
+def test_depth_bound(tmp_path: Path) -> None:
+    post = post_dict(2)
+    post["meta"]["notes"] = [[[[["deep"]]]]]
+    target = _write(tmp_path, "d.jsonl", orjson.dumps(post) + b"\n")
+    shallow = make_options(max_depth=4, as_of=AS_OF)
+    assert [f.code for f in validate_paths([str(target)], options=shallow)] == ["P006"]
+    assert {f.code for f in validate_paths([str(target)], options=_options())} == {"S003"}
+
+
+def test_empty_json_document_is_a_parse_finding(tmp_path: Path) -> None:
+    assert _findings(_write(tmp_path, "e.json", b"  \n")) == [(1, "P001")]
+    assert _findings(_write(tmp_path, "e.jsonl", b"")) == []
