@@ -26,7 +26,7 @@ def test_public_names() -> None:
         "Finding",
         "GenerationError",
         "InputError",
-            "OutputError",
+        "OutputError",
         "Post",
         "Summary",
         "SynthError",
