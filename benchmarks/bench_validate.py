@@ -2,7 +2,7 @@
 
 Run from the project root with the project's virtualenv (progress goes to stderr)::
 
-    .venv/bin/python benchmarks/bench_validate.py           # normal run, about 1.5 minutes
+    .venv/bin/python benchmarks/bench_validate.py           # normal run, about a minute
     .venv/bin/python benchmarks/bench_validate.py --quick   # smoke run, under 30 s
 
 Needs ``jsonschema`` and ``fastjsonschema`` (the ``bench`` extra). Every input is written
@@ -362,7 +362,8 @@ def scaling(corpora: Corpora, counts: Counts) -> None:
     runs: dict[int, list[Row]] = {1: [], 2: []}
     for _ in range(r):  # alternate, so that a burst of other work hits both
         for workers, done in runs.items():
-            done.append(best(f"synth validate --workers {workers}", cli_run(corpora.big, workers, n), 1))
+            print(f"  running synth validate --workers {workers} ...", file=sys.stderr, flush=True)
+            done.append(timed(f"synth validate --workers {workers}", cli_run(corpora.big, workers, n)))
     rows = {w: min(done, key=lambda row: row.seconds) for w, done in runs.items()}
     print(
         f"\n== part 2: synth validate FILE --workers K --format json, subprocess, unpinned, {os.cpu_count()} CPUs,"

@@ -123,6 +123,10 @@ def generate(
     truth: Annotated[
         str | None, typer.Option("--truth", help="With --invalid-rate: write the defects (line, code, kind) here.")
     ] = None,
+    edition: Annotated[
+        int,
+        typer.Option("--edition", min=1, help="Edition of the corpus (1 = the corpus; 2+ = revised, for sync tests)."),
+    ] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary line.")] = False,
 ) -> None:
     """Write a seeded corpus of posts as JSON lines or a JSON array.
@@ -145,6 +149,7 @@ def generate(
                 fmt=fmt.value,
                 invalid_rate=invalid_rate,
                 truth=truth,
+                edition=edition,
                 progress=advance,
             )
         if not quiet:

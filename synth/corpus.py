@@ -167,6 +167,7 @@ def write_corpus(
     chunk: int = CHUNK,
     invalid_rate: float = 0.0,
     truth: str | None = None,
+    edition: int = 1,
     progress: ProgressFn | None = None,
 ) -> Summary:
     """Write posts ``start .. start + count - 1`` (or one shard of them) to ``output``.
@@ -184,6 +185,18 @@ def write_corpus(
         raise UsageError(f"--invalid-rate {invalid_rate} is not a share", hint="pass a number from 0 to 1")
     if invalid_rate and fmt == "json":
         raise UsageError("--invalid-rate writes JSON Lines only", hint="use --format jsonl")
+    if edition != 1:
+        return _write_edition(
+            output,
+            count=count,
+            seed=seed,
+            start=start,
+            locale=locale,
+            shard=shard,
+            fmt=fmt,
+            invalid_rate=invalid_rate,
+            edition=edition,
+        )
     indices = shard_range(start, count, shard) if shard else range(start, start + count)
     check_request(indices, seed, locale)
     job = _Job(seed, locale, invalid_rate, start + count - 1)
@@ -220,3 +233,34 @@ def _write(
     if array:
         written += stream.write(b"\n]\n" if lines_before else b"]\n")
     return written
+
+
+def _write_edition(
+    output: str | BinaryIO,
+    *,
+    count: int,
+    seed: int,
+    start: int,
+    locale: str,
+    shard: tuple[int, int] | None,
+    fmt: Format,
+    invalid_rate: float,
+    edition: int,
+) -> Summary:
+    """Edition ``edition`` of the corpus of ``count`` posts (see :mod:`synth.edition`), as JSON lines."""
+    from synth.edition import edition_lines  # noqa: PLC0415 - only sync tests need editions
+
+    if start or shard or fmt != "jsonl" or invalid_rate:
+        raise UsageError(
+            "--edition writes a whole corpus as JSON Lines",
+            hint="drop --start, --shard, --format json and --invalid-rate",
+        )
+    check_request(range(count), seed, locale)
+    began = time.perf_counter()
+    posts = written = 0
+    with contextlib.ExitStack() as stack:
+        stream = stack.enter_context(open_output(output)) if isinstance(output, str) else output
+        for line in edition_lines(count, edition, seed=seed, locale=locale):
+            written += stream.write(line + b"\n")
+            posts += 1
+    return Summary(posts, written, time.perf_counter() - began)
