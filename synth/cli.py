@@ -79,7 +79,7 @@ def schema(
 
 
 @contextlib.contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[corpus.ProgressFn | None]:
+def _progress(total: int | None, enabled: bool, label: str = "generating") -> Iterator[corpus.ProgressFn | None]:
     if not enabled:
         yield None
         return
@@ -91,7 +91,7 @@ def _progress(total: int, enabled: bool) -> Iterator[corpus.ProgressFn | None]:
         TimeRemainingColumn,
     )
 
-    columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=_err, transient=True) as bar:
         task = bar.add_task("generate", total=total)
         yield lambda n: bar.advance(task, n)
@@ -260,6 +260,81 @@ def rules() -> None:
 
     for rule in RULES.values():
         typer.echo(f"{rule.code}  {rule.name:<24} {rule.summary}")
+
+
+class LogFormat(enum.Enum):
+    """How ``synth import`` prints its summary."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[str], typer.Argument(help="Files to import (.jsonl, .json, .gz, .zst); - is stdin.")],
+    db: Annotated[str, typer.Option("--db", help="SQLite file (default synth.db) or postgresql://user@host/db.")] = (
+        "synth.db"
+    ),
+    batch: Annotated[int, typer.Option("--batch", min=1, help="Records per transaction and checkpoint.")] = 2000,
+    rejects: Annotated[
+        str | None, typer.Option("--rejects", help="Dead-letter file (default: beside the SQLite file).")
+    ] = None,
+    max_errors: Annotated[int, typer.Option("--max-errors", min=0, help="Abort after N rejected records.")] = 0,
+    max_error_rate: Annotated[
+        float, typer.Option("--max-error-rate", min=0.0, max=1.0, help="Abort when this share is rejected.")
+    ] = 0.0,
+    sync: Annotated[bool, typer.Option("--sync", help="Also delete posts absent from the input.")] = False,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Processes validating; 0 means every core.")] = 1,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Review dates may not pass this date.")] = None,
+    log_format: Annotated[LogFormat, typer.Option("--log-format", help="Summary as text or one JSON object.")] = (
+        LogFormat.TEXT
+    ),
+) -> None:
+    """Import posts into SQLite or PostgreSQL: validated, idempotent, resumable.
+
+    Runs again after a crash continue from the last checkpoint; re-importing unchanged posts
+    changes nothing. Rejected records go to the dead-letter file.
+    """
+    from synth import load  # noqa: PLC0415 - database drivers only for the commands that need them
+
+    with _reported():
+        options = load.ImportOptions(
+            batch=batch,
+            max_errors=max_errors,
+            max_error_rate=max_error_rate,
+            sync=sync,
+            workers=corpus.resolve_workers(workers),
+            validation=load.import_validation(as_of=as_of),
+        )
+        with _progress(None, sys.stderr.isatty(), "importing") as advance:
+            summary = load.import_paths(paths, db, options=options, rejects=rejects, progress=advance)
+        if log_format is LogFormat.JSON:
+            _err.print(orjson.dumps(summary.as_dict()).decode(), markup=False, highlight=False, soft_wrap=True)
+        else:
+            _err.print(summary.line(), markup=False)
+            if summary.rejects_file:
+                _err.print(f"rejected records: {summary.rejects_file}", markup=False)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words that must all match.")],
+    db: Annotated[str, typer.Option("--db", help="SQLite file or postgresql:// URL.")] = "synth.db",
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many results.")] = 10,
+    fmt: Annotated[FindingFormat, typer.Option("--format", "-f", help="text or json (one object a hit).")] = (
+        FindingFormat.TEXT
+    ),
+) -> None:
+    """Ranked full-text search over imported posts (FTS5 in SQLite, tsvector in PostgreSQL)."""
+    from synth import load  # noqa: PLC0415
+
+    with _reported():
+        hits = load.search(db, query, limit=limit)
+    for pid, title, score in hits:
+        if fmt is FindingFormat.JSON:
+            typer.echo(orjson.dumps({"id": pid, "title": title, "score": round(score, 6)}).decode())
+        else:
+            typer.echo(f"{pid}  {score:8.4f}  {title}")
 
 
 def main() -> None:

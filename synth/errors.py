@@ -8,6 +8,7 @@ escaping from synth is a bug.
     ├── UsageError               bad arguments or option combinations
     ├── InputError               a file cannot be read or decompressed
     ├── OutputError              a file cannot be written
+    ├── DatabaseError            the database refused, failed, or is unreachable
     └── GenerationError          the synthesizer was asked for something it cannot make
 
 Messages say what went wrong and where, then what to do next ("To resolve this error, ...").
@@ -16,6 +17,7 @@ Messages say what went wrong and where, then what to do next ("To resolve this e
 from __future__ import annotations
 
 __all__ = [
+    "DatabaseError",
     "GenerationError",
     "InputError",
     "OutputError",
@@ -49,3 +51,7 @@ class OutputError(SynthError):
 
 class GenerationError(SynthError):
     """The synthesizer cannot produce what was asked (bad seed, index, locale...)."""
+
+
+class DatabaseError(SynthError):
+    """A database error (SQLite or PostgreSQL), mapped once at the loader boundary."""

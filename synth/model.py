@@ -51,7 +51,7 @@ REFERENCE_PATTERN: Final = r"^anp-ref-(?:\d{6}|[1-9]\d{6,})-\d{4}$"
 VERSION_PATTERN: Final = r"^(?:0|[1-9]\d{0,5})\.(?:0|[1-9]\d{0,5})\.(?:0|[1-9]\d{0,5})$"
 DATE_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}$"
 HASH_PATTERN: Final = r"^[0-9a-f]{24}$"
-URL_PATTERN: Final = r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:/[^\s]*)?$"
+URL_PATTERN: Final = r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:/[^\s\x00]*)?$"
 HOST_PATTERN: Final = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
 TOKEN_PATTERN: Final = r"^[a-z0-9][a-z0-9 .+#/_-]{0,63}$"  # noqa: S105 - a regex, not a secret
 
@@ -60,7 +60,10 @@ T = TypeVar("T")
 
 def unique_items(items: list[T]) -> list[T]:
     """Validator: the items of a list are distinct (pydantic error type ``unique_items``)."""
-    if len(set(items)) == len(items):  # items are str or frozen (hashable) models
+    keys: list[Any] = items
+    if items and isinstance(items[0], BaseModel):  # models compare by their field values
+        keys = [tuple(item.__dict__.values()) for item in items]
+    if len(set(keys)) == len(keys):
         return items
     seen: set[T] = set()
     for item in items:
@@ -82,10 +85,13 @@ def _calendar_date(value: str) -> str:
     return value
 
 
-# One line of visible text: no leading/trailing whitespace, no line breaks.
-Line = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^\S(?:[^\r\n]*\S)?$")]
-# A paragraph: up to 5,000 characters, no line breaks.
-Paragraph = Annotated[str, StringConstraints(min_length=1, max_length=5000, pattern=r"^\S(?:[^\r\n]*\S)?$")]
+# Visible text: no leading/trailing whitespace, no line breaks, no NUL (which PostgreSQL
+# cannot store).
+_TEXT: Final = r"^[^\s\x00](?:[^\r\n\x00]*[^\s\x00])?$"
+# One line of visible text.
+Line = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=_TEXT)]
+# A paragraph: up to 5,000 characters.
+Paragraph = Annotated[str, StringConstraints(min_length=1, max_length=5000, pattern=_TEXT)]
 Token = Annotated[str, StringConstraints(pattern=TOKEN_PATTERN)]
 PostId = Annotated[str, StringConstraints(pattern=POST_ID_PATTERN)]
 Url = Annotated[str, StringConstraints(max_length=2048, pattern=URL_PATTERN)]
@@ -199,7 +205,7 @@ class Payload(_Strict):
     """Provenance of the post: what produced it and from what."""
 
     source_id: PostId = Field(description="Id of the post in its source; equals the post id.")
-    generator: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
+    generator: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=_TEXT)] = Field(
         description="Name of the program that produced the post."
     )
     paragraphs: Annotated[int, Field(ge=1, le=1000)] = Field(

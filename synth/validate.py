@@ -94,6 +94,7 @@ class Options:
     max_document_bytes: int = MAX_DOCUMENT_BYTES
     as_of: str = field(default_factory=today)
     sanitize: bool = False
+    keep_posts: bool = False
     checks: list[tuple[str, Check]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -112,6 +113,7 @@ class RecordResult:
     content: bytes | None = None  # digest of title, intro and sections (duplicate-content rule)
     similar: list[str] = field(default_factory=list)
     clean: bytes | None = None  # sanitize mode: the repaired post, canonical, when it has no error
+    post: dict[str, Any] | None = None  # with Options.keep_posts: the schema-valid post
 
     @property
     def rejected(self) -> bool:
@@ -274,6 +276,8 @@ def check_record(
         result.issues += _semantic_issues(obj, data.strip() if data is not None else None, options)
         result.content = hashlib.sha256(orjson.dumps([obj["title"], obj["intro"], obj["sections"]])).digest()[:12]
         result.similar = obj["similar_posts"]
+        if options.keep_posts:
+            result.post = obj
         if options.sanitize and not result.rejected:
             result.clean = Post.model_validate(obj).model_dump_json().encode()
     return result

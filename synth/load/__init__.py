@@ -1,0 +1,396 @@
+"""The importer: idempotent, resumable bulk load into SQLite (default) or PostgreSQL.
+
+Records are validated on the way in (layers parse, schema and consistency of
+:mod:`synth.validate`); rejected ones go to a dead-letter table, written out as JSON Lines.
+Work commits in batches, each together with a checkpoint (source identity, last line) in the
+same transaction, so a run killed at any moment continues from its checkpoint when run again
+and ends in the same state as an uninterrupted run. The post id is the key: an unchanged post
+(same content hash) is skipped, a changed one updates its row, children and search index. A
+repeated id within the input is an update too (the last one wins), resumed or not.
+
+Tables (layout version :data:`LAYOUT_VERSION`): ``posts`` (scalar meta as columns, the whole
+post as JSON, the content hash, imported/updated times), ``post_tools``, ``post_entities``,
+``post_links`` (similar posts), the full-text index (FTS5 in SQLite, a ``tsvector`` column with
+a GIN index in PostgreSQL), ``synth_checkpoints``, ``synth_rejects`` and ``synth_meta``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import itertools
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+import orjson
+
+from synth.errors import SynthError, UsageError
+from synth.io import STDIO, open_input
+from synth.validate import Options, Record, RecordResult, _findings, _results, make_options, records
+
+__all__ = [
+    "BATCH",
+    "LAYOUT_VERSION",
+    "ImportAbortedError",
+    "ImportSummary",
+    "PostRows",
+    "connect",
+    "import_paths",
+    "post_rows",
+    "search",
+]
+
+LAYOUT_VERSION: Final = 1
+BATCH: Final = 2000
+COLUMNS: Final = (
+    "id", "number", "title", "intro", "body", "topic", "problem", "stack", "area", "code_language",
+    "difficulty", "reading_time", "view_count", "quality", "freshness", "depth", "clarity", "status",
+    "version", "last_reviewed", "reference", "content_hash", "ai_generated_style", "has_images",
+    "image_heavy", "needs_human_review", "doc",
+)  # fmt: skip
+
+
+class ImportAbortedError(SynthError):
+    """The import stopped at --max-errors or --max-error-rate; what was committed stays."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PostRows:
+    """One post as rows: the ``posts`` row (in :data:`COLUMNS` order) and its child rows."""
+
+    post: tuple[Any, ...]
+    tools: list[tuple[str, int, str]]
+    entities: list[tuple[str, int, str, str]]
+    links: list[tuple[str, int, str]]
+
+    @property
+    def id(self) -> str:
+        return str(self.post[0])
+
+    @property
+    def content_hash(self) -> str:
+        return str(self.post[COLUMNS.index("content_hash")])
+
+
+def _body(post: dict[str, Any]) -> str:
+    """The searchable article text: every paragraph and checklist item, one per line."""
+    parts = [text for s in post["sections"] for text in s.get("paragraphs", s.get("items", []))]
+    return "\n".join(parts)
+
+
+def post_rows(post: dict[str, Any], doc: bytes) -> PostRows:
+    """The rows of a validated post dict; ``doc`` is its JSON."""
+    meta = post["meta"]
+    outline, score, revision, flags = meta["ai_outline"], meta["score"], meta["revision"], meta["flags"]
+    pid = post["id"]
+    row = (
+        pid, meta["payload"]["seed"], post["title"], post["intro"], _body(post), meta["topic"], outline["problem"],
+        outline["stack"], meta["stack"][1] if len(meta["stack"]) > 1 else None, meta["code_language"],
+        meta["difficulty"], meta["reading_time"], meta["view_count"], score["quality"], score["freshness"],
+        score["depth"], score["clarity"], revision["status"], revision["version"], revision["last_reviewed"],
+        meta["reference"], meta["hash"], flags["ai_generated_style"], flags["has_images"], flags["image_heavy"],
+        flags["needs_human_review"], doc.decode(),
+    )  # fmt: skip
+    return PostRows(
+        post=row,
+        tools=[(pid, k, tool) for k, tool in enumerate(meta["tools"])],
+        entities=[(pid, k, e["name"], e["type"]) for k, e in enumerate(meta["entities"])],
+        links=[(pid, k, target) for k, target in enumerate(post["similar_posts"])],
+    )
+
+
+@dataclass(slots=True)
+class Counts:
+    """What a batch, a source or a run did."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected += other.rejected
+
+    @property
+    def records(self) -> int:
+        return self.inserted + self.updated + self.unchanged + self.rejected
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """Where an unfinished import of a source stopped, and what it had done by then."""
+
+    line: int
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A rejected record, as the dead-letter table keeps it."""
+
+    line: int
+    offset: int
+    raw: str
+    findings: list[dict[str, Any]]
+
+
+class Backend(Protocol):
+    """What the importer needs of a database."""
+
+    def prepare(self) -> None: ...
+    def checkpoint(self, source: str) -> Checkpoint | None: ...
+    def begin_source(self, source: str) -> None: ...
+    def write_batch(
+        self, source: str, posts: list[PostRows], rejects: list[Reject], line: int, before: Counts, repeated: int
+    ) -> Counts: ...
+    def finish_source(self, source: str) -> None: ...
+    def rejects(self, sources: list[str]) -> Iterator[dict[str, Any]]: ...
+    def sync(self, ids: set[str]) -> int: ...
+    def search(self, query: str, limit: int) -> list[tuple[str, str, float]]: ...
+    def close(self) -> None: ...
+
+
+def connect(db: str) -> Backend:
+    """The backend of a database URL: ``postgresql://...`` or a SQLite file (``sqlite:///path`` or a path)."""
+    if db.startswith(("postgresql://", "postgres://")):
+        from synth.load.postgres import PostgresBackend  # noqa: PLC0415 - optional dependency
+
+        return PostgresBackend(db)
+    from synth.load.sqlite import SQLiteBackend  # noqa: PLC0415
+
+    path = db.removeprefix("sqlite:///") if db.startswith("sqlite:///") else db
+    if "://" in path:
+        raise UsageError(f"unsupported database URL {db!r}", hint="use a SQLite file path or postgresql://...")
+    return SQLiteBackend(path)
+
+
+def source_identity(path: str) -> str | None:
+    """Path, size and a digest of the first MiB: a changed file is a new source. Stdin has none."""
+    if path == STDIO:
+        return None
+    resolved = Path(path).resolve()
+    try:
+        size = resolved.stat().st_size
+        with resolved.open("rb") as handle:
+            head = hashlib.sha256(handle.read(1 << 20)).hexdigest()[:16]
+    except OSError:
+        return None  # open_input reports the error with its hint
+    return f"{resolved}|{size}|{head}"
+
+
+def import_validation(**kw: Any) -> Options:
+    """Validation on the way in: every per-record rule; corpus rules do not apply (ids are keys)."""
+    return dataclasses.replace(make_options(ignore=["R"], **kw), keep_posts=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """How to import: batch size, error limits, sync, workers, validation options."""
+
+    batch: int = BATCH
+    max_errors: int = 0
+    max_error_rate: float = 0.0
+    sync: bool = False
+    workers: int = 1
+    validation: Options = field(default_factory=import_validation)
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """The structured summary of a run."""
+
+    counts: Counts = field(default_factory=Counts)
+    deleted: int = 0
+    resumed_from: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    rejects_file: str | None = None
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.counts.records / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.counts
+        return {
+            "records": c.records, "inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged,
+            "rejected": c.rejected, "deleted": self.deleted, "seconds": round(self.seconds, 3),
+            "rows_per_second": round(self.rows_per_second, 1), "resumed_from_line": self.resumed_from,
+            "rejects_file": self.rejects_file,
+        }  # fmt: skip
+
+    def line(self) -> str:
+        c = self.counts
+        resumed = f" (resumed {len(self.resumed_from)} source(s))" if self.resumed_from else ""
+        return (
+            f"{c.records:,} records: {c.inserted:,} inserted, {c.updated:,} updated, {c.unchanged:,} unchanged, "
+            f"{c.rejected:,} rejected, {self.deleted:,} deleted in {self.seconds:.2f} s "
+            f"({self.rows_per_second:,.0f} rows/s){resumed}"
+        )
+
+
+def _reject(path: str, record: Record, result: RecordResult, options: Options) -> Reject:
+    raw = (
+        record.data.decode("utf-8", "backslashreplace")
+        if record.data is not None
+        else orjson.dumps(record.obj).decode()
+    )
+    findings = [f.as_dict() for f in _findings(path, record, result, options.selection)]
+    return Reject(record.line, record.offset, raw, findings)
+
+
+def _check_limits(counts: Counts, options: ImportOptions) -> None:
+    if options.max_errors and counts.rejected > options.max_errors:
+        raise ImportAbortedError(
+            f"stopped after {counts.rejected} rejected records (--max-errors {options.max_errors})",
+            hint="fix the input (see the rejects file) and run the same command again to continue",
+        )
+    if options.max_error_rate and counts.records >= 100 and counts.rejected > options.max_error_rate * counts.records:
+        raise ImportAbortedError(
+            f"stopped: {counts.rejected} of {counts.records} records rejected "
+            f"(--max-error-rate {options.max_error_rate})",
+            hint="fix the input (see the rejects file) and run the same command again to continue",
+        )
+
+
+Progress = Callable[[int], None]
+
+
+def _batches(items: Iterator[tuple[Record, RecordResult]], size: int) -> Iterator[list[tuple[Record, RecordResult]]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _import_source(
+    backend: Backend, path: str, options: ImportOptions, summary: ImportSummary, pool: Any, progress: Progress | None
+) -> None:
+    source = source_identity(path)
+    key = source or f"stdin:{os.getpid()}"
+    checkpoint = backend.checkpoint(key) if source else None
+    counts = Counts()
+    if checkpoint is not None:
+        counts.add(checkpoint.counts)
+        summary.resumed_from[path] = checkpoint.line
+    else:
+        backend.begin_source(key)
+    skip = checkpoint.line if checkpoint else 0
+    with open_input(path) as stream:
+        pending = (r for r in records(stream, options.validation) if r.line > skip)
+        for batch in _batches(_results(pending, options.validation, pool), options.batch):
+            _write(backend, key, path, batch, counts, options)
+            if progress is not None:
+                progress(len(batch))
+            _check_limits(counts, options)
+    backend.finish_source(key)
+    summary.counts.add(counts)
+
+
+def _write(
+    backend: Backend,
+    key: str,
+    path: str,
+    batch: list[tuple[Record, RecordResult]],
+    counts: Counts,
+    options: ImportOptions,
+) -> None:
+    """Write one batch and its checkpoint in one transaction; ``counts`` becomes the running total."""
+    posts: dict[str, PostRows] = {}
+    rejects: list[Reject] = []
+    for record, result in batch:
+        if result.post is None or result.rejected:
+            rejects.append(_reject(path, record, result, options.validation))
+        else:
+            posts[result.post["id"]] = post_rows(result.post, orjson.dumps(result.post))  # a repeated id: last wins
+    repeated = len(batch) - len(rejects) - len(posts)
+    done = backend.write_batch(key, list(posts.values()), rejects, batch[-1][0].line, counts, repeated)
+    counts.add(done)
+
+
+def import_paths(
+    paths: Iterable[str],
+    db: str,
+    *,
+    options: ImportOptions | None = None,
+    rejects: str | None = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import every post of ``paths`` into ``db``; returns the summary. See the module docstring."""
+    options = options or ImportOptions()
+    paths = list(paths)
+    summary = ImportSummary()
+    began = time.perf_counter()
+    backend = connect(db)
+    try:
+        backend.prepare()
+        with contextlib.ExitStack() as stack:
+            from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+            pool = stack.enter_context(ProcessPoolExecutor(options.workers)) if options.workers > 1 else None
+            try:
+                for path in paths:
+                    _import_source(backend, path, options, summary, pool, progress)
+            finally:
+                summary.rejects_file = _write_rejects(backend, paths, rejects or default_rejects(db))
+        if options.sync:
+            summary.deleted = backend.sync(_ids(paths, options.validation))
+    finally:
+        backend.close()
+        summary.seconds = time.perf_counter() - began
+    return summary
+
+
+def default_rejects(db: str) -> str:
+    """The dead-letter file beside a SQLite database, or in the current folder for PostgreSQL."""
+    if db.startswith(("postgresql://", "postgres://")):
+        return "synth-rejects.jsonl"
+    return db.removeprefix("sqlite:///") + ".rejects.jsonl"
+
+
+def _write_rejects(backend: Backend, paths: list[str], target: str) -> str | None:
+    sources = [s for s in map(source_identity, paths) if s is not None]
+    entries = list(backend.rejects(sources))
+    if not entries:
+        with contextlib.suppress(FileNotFoundError):
+            Path(target).unlink()
+        return None
+    from synth.io import open_output  # noqa: PLC0415
+
+    with open_output(target) as stream:
+        for entry in entries:
+            stream.write(orjson.dumps(entry) + b"\n")
+    return target
+
+
+def _ids(paths: list[str], options: Options) -> set[str]:
+    """Every valid post id of the input (the second pass of --sync)."""
+    ids: set[str] = set()
+    for path in paths:
+        with open_input(path) as stream:
+            for record in records(stream, options):
+                obj = record.obj
+                if record.data is not None:
+                    with contextlib.suppress(orjson.JSONDecodeError):
+                        obj = orjson.loads(record.data)
+                if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+                    ids.add(obj["id"])
+    return ids
+
+
+def search(db: str, query: str, *, limit: int = 10) -> list[tuple[str, str, float]]:
+    """Ranked full-text search: (id, title, score) of the best ``limit`` posts, best first."""
+    if not query.strip():
+        raise UsageError("the search query is empty", hint="pass one or more words")
+    backend = connect(db)
+    try:
+        return backend.search(query, limit)
+    finally:
+        backend.close()
