@@ -79,6 +79,7 @@ REJECTED: list[tuple[str, tuple[str | int, ...], Any]] = [
     ("empty title", ("title",), ""),
     ("title with newline", ("title",), "two\nlines"),
     ("title with outer space", ("title",), " padded"),
+    ("NUL in text", ("intro",), "a\x00b"),
     ("title too long", ("title",), "x" * 301),
     ("paragraph too long", ("sections", 0, "paragraphs", 0), "x" * 5001),
     ("empty generator", ("meta", "payload", "generator"), ""),
