@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +36,52 @@ def sample_raw() -> dict[str, Any]:
 def sample(sample_raw: dict[str, Any]) -> dict[str, Any]:
     """A fresh deep copy of the hand-written JSON rendering of the sample page."""
     return copy.deepcopy(sample_raw)
+
+
+POSTGRES_URL = os.environ.get("SYNTH_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_answers() -> str | None:
+    """None when the test server answers, else why not."""
+    try:
+        import psycopg  # noqa: PLC0415
+    except ImportError:
+        return "psycopg is not installed (pip install -e '.[postgres]')"
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        return f"no PostgreSQL at {POSTGRES_URL}: {str(exc).strip().splitlines()[0]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The test server's URL; skips outside CI when no server answers, fails in CI."""
+    why = _postgres_answers()
+    if why is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs PostgreSQL: {why}")
+        pytest.skip(why)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A URL whose search_path is a fresh schema, dropped after the test."""
+    import psycopg  # noqa: PLC0415
+
+    schema = f"synth_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}".encode())
+    sep = "&" if "?" in postgres_server else "?"
+    yield f"{postgres_server}{sep}options=-csearch_path%3D{schema}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE".encode())
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each importer test runs on SQLite and on the real PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "posts.db")
+    return str(request.getfixturevalue("postgres_url"))
