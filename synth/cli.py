@@ -17,7 +17,7 @@ from rich.console import Console
 
 from synth import corpus, vocab
 from synth._version import __version__
-from synth.errors import SynthError, UsageError
+from synth.errors import OutputError, SynthError, UsageError
 from synth.io import open_output
 
 if TYPE_CHECKING:
@@ -260,6 +260,23 @@ def rules() -> None:
 
     for rule in RULES.values():
         typer.echo(f"{rule.code}  {rule.name:<24} {rule.summary}")
+
+
+@app.command()
+def fixtures(
+    output: Annotated[str, typer.Option("--output", "-o", help="Folder to write into.")] = "fixtures",
+) -> None:
+    """Write the golden fixtures: small corpora, one invalid sample per rule code, whole posts."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from synth.fixtures import write_fixtures  # noqa: PLC0415
+
+    with _reported():
+        try:
+            written = write_fixtures(Path(output))
+        except OSError as exc:
+            raise OutputError(f"cannot write fixtures to {output}: {exc}", hint="check the folder is writable") from exc
+    _err.print(f"wrote {len(written)} files under {output}", markup=False)
 
 
 class LogFormat(enum.Enum):

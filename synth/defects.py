@@ -22,7 +22,7 @@ from synth._constants import ZERO_HASH
 from synth.generator import SIMILAR_WINDOW, STREAMS, _build, _plan, _vocab, batch_dicts, seal
 from synth.rng import draws, seed_key
 
-__all__ = ["KINDS", "Defect", "defective_chunk", "is_defective"]
+__all__ = ["KINDS", "Defect", "defective_chunk", "is_defective", "sample"]
 
 DEFECT_STREAM: Final = len(STREAMS)  # the next stream after the generator's: changes no post
 LONG_LINE: Final = (1 << 20) + 1
@@ -305,3 +305,12 @@ def defective_chunk(
         if defect.code == "P004":
             out[-1] = out[-1][:-1]
     return b"".join(out), truth
+
+
+def sample(defect: Defect, *, seed: int = 0, locale: str = "en_US") -> tuple[bytes, int]:
+    """A three-post corpus whose third post is broken by ``defect``: (file bytes, the defect's line)."""
+    request = _Request(seed, locale, 0.0, 2)
+    clean = [_sealed(post) for post in batch_dicts(0, 2, seed=seed, locale=locale)]
+    broken = _broken_lines(2, defect, request, batch_dicts(2, 1, seed=seed, locale=locale)[0])
+    data = b"".join(line + b"\n" for line in clean + broken)
+    return (data[:-1] if defect.code == "P004" else data), 3
