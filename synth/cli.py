@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Final
 
@@ -123,6 +124,17 @@ def generate(
     truth: Annotated[
         str | None, typer.Option("--truth", help="With --invalid-rate: write the defects (line, code, kind) here.")
     ] = None,
+    parts: Annotated[
+        int | None,
+        typer.Option("--parts", min=1, help="Write P part files and a manifest.json into the --output folder."),
+    ] = None,
+    compress: Annotated[
+        str | None, typer.Option("--compress", help="With --parts: compress each part (gz or zst).")
+    ] = None,
+    dask: Annotated[bool, typer.Option("--dask", help="With --parts: make the parts on a local Dask cluster.")] = False,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="With --parts: the Dask scheduler to use, e.g. tcp://host:8786.")
+    ] = None,
     edition: Annotated[
         int,
         typer.Option("--edition", min=1, help="Edition of the corpus (1 = the corpus; 2+ = revised, for sync tests)."),
@@ -135,6 +147,11 @@ def generate(
     never change the output.
     """
     with _reported():
+        if parts is not None:
+            _generate_parts(output, count, seed, start, locale, workers, parts, compress, dask, scheduler, quiet)
+            return
+        if dask or scheduler or compress:
+            raise UsageError("--dask, --scheduler and --compress go with --parts", hint="add --parts P")
         part = corpus.parse_shard(shard) if shard else None
         size = len(corpus.shard_range(start, count, part)) if part else count
         with _progress(size, sys.stderr.isatty() and not quiet) as advance:
@@ -161,6 +178,50 @@ class FindingFormat(enum.Enum):
 
     TEXT = "text"
     JSON = "json"
+
+
+def _generate_parts(
+    output: str,
+    count: int,
+    seed: int,
+    start: int,
+    locale: str,
+    workers: int,
+    parts: int,
+    compress: str | None,
+    dask: bool,
+    scheduler: str | None,
+    quiet: bool,
+) -> None:
+    from synth import parts as partitioned  # noqa: PLC0415
+
+    if output == "-":
+        raise UsageError("--parts writes a folder", hint="pass --output DIR")
+    began = time.perf_counter()
+    if dask or scheduler:
+        manifest = partitioned.write_parts_dask(
+            output,
+            count=count,
+            parts=parts,
+            seed=seed,
+            start=start,
+            locale=locale,
+            compress=compress,
+            scheduler=scheduler,
+            workers=corpus.resolve_workers(workers),
+        )
+    else:
+        manifest = partitioned.write_parts(
+            output, count=count, parts=parts, seed=seed, start=start, locale=locale, workers=workers, compress=compress
+        )
+    if not quiet:
+        seconds = time.perf_counter() - began
+        stored = sum(p.bytes for p in manifest.parts)
+        _err.print(
+            f"{manifest.count:,} posts in {len(manifest.parts)} parts, {stored / 1e6:,.1f} MB stored, "
+            f"in {seconds:.2f} s ({manifest.count / seconds:,.0f} posts/s); manifest: {output}/manifest.json",
+            markup=False,
+        )
 
 
 def _split_codes(values: list[str] | None) -> list[str] | None:

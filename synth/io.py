@@ -1,5 +1,8 @@
 """Opening inputs and outputs: ``-`` for stdin/stdout, compression chosen by file extension.
 
+Paths with a scheme (``s3://``, ``gcs://``, ``memory://`` ...) go through fsspec, which the
+``dask`` extra brings; plain paths are local files.
+
 ``.gz`` uses gzip with a zero timestamp (so the same content gives the same bytes) and
 ``.zst`` uses Zstandard; anything else is plain. Every OS error becomes an
 :class:`~synth.errors.InputError` or :class:`~synth.errors.OutputError` naming the path.
@@ -19,7 +22,7 @@ import zstandard
 
 from synth.errors import InputError, OutputError
 
-__all__ = ["STDIO", "compression_of", "open_input", "open_output"]
+__all__ = ["STDIO", "compression_of", "is_url", "join_path", "open_input", "open_output"]
 
 STDIO = "-"
 GZIP_LEVEL = 6
@@ -36,6 +39,26 @@ def compression_of(path: str) -> str | None:
     return None
 
 
+def is_url(path: str) -> bool:
+    """Whether ``path`` names an fsspec location (``scheme://...``) rather than a local file."""
+    return "://" in path
+
+
+def join_path(folder: str, name: str) -> str:
+    """``name`` inside ``folder``, for local folders and URLs alike."""
+    return f"{folder.rstrip('/')}/{name}" if is_url(folder) else str(Path(folder) / name)
+
+
+def _raw_open(path: str, mode: str) -> Any:
+    if not is_url(path):
+        return Path(path).open(mode)
+    try:
+        import fsspec  # noqa: PLC0415 - only URLs need it
+    except ImportError as exc:
+        raise InputError(f"{path}: URLs need fsspec", hint="pip install 'alphanode-synth[dask]'") from exc
+    return fsspec.open(path, mode).open()
+
+
 @contextlib.contextmanager
 def open_output(path: str) -> Iterator[BinaryIO]:
     """Open ``path`` for writing bytes (``-`` is stdout), compressing by extension."""
@@ -44,7 +67,7 @@ def open_output(path: str) -> Iterator[BinaryIO]:
         sys.stdout.buffer.flush()
         return
     try:
-        raw = Path(path).open("wb")  # noqa: SIM115 - closed below, after the compressor
+        raw = _raw_open(path, "wb")
     except OSError as exc:
         raise OutputError(
             f"cannot write {path}: {exc.strerror}", hint="check the folder exists and is writable"
@@ -69,21 +92,23 @@ def _compressor(raw: BinaryIO, kind: str | None) -> Iterator[BinaryIO]:
 
 
 @contextlib.contextmanager
-def open_input(path: str) -> Iterator[BinaryIO]:
+def open_input(path: str, *, stored: bool = False) -> Iterator[BinaryIO]:
     """Open ``path`` for reading bytes (``-`` is stdin), decompressing by extension.
 
     Decompression is streamed: readers take bounded lines or documents from it, so a small
-    compressed bomb costs time, never unbounded memory.
+    compressed bomb costs time, never unbounded memory. ``stored`` skips decompression.
     """
     if path == STDIO:
         yield sys.stdin.buffer
         return
     try:
-        raw = Path(path).open("rb")  # noqa: SIM115 - closed by the with below
+        raw = _raw_open(path, "rb")
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}", hint="check the path and its permissions") from exc
+        raise InputError(
+            f"cannot read {path}: {exc.strerror or exc}", hint="check the path and its permissions"
+        ) from exc
     with raw:
-        kind = compression_of(path)
+        kind = None if stored else compression_of(path)
         inner: Any = raw
         if kind == "gzip":
             inner = gzip.GzipFile(fileobj=raw, mode="rb")

@@ -6,6 +6,7 @@ Codes never change meaning; new rules take new codes. Layers:
 * ``S`` schema: what pydantic reports against :class:`synth.model.Post` (every error);
 * ``C`` consistency: cross-field rules a JSON Schema cannot say, run on schema-valid posts;
 * ``R`` corpus: rules across every file of one run (duplicates, dangling links);
+* ``M`` manifest: a partitioned corpus's parts against its ``manifest.json``;
 * ``W`` warnings: repairs made in ``--sanitize`` mode (never an error).
 
 ``--select`` and ``--ignore`` take codes or prefixes (``C``, ``C01``, ``S004``), like ruff.
@@ -37,7 +38,8 @@ class Rule:
 
     @property
     def layer(self) -> str:
-        return {"P": "parse", "S": "schema", "C": "consistency", "R": "corpus", "W": "warning"}[self.code[0]]
+        layers = {"P": "parse", "S": "schema", "C": "consistency", "R": "corpus", "M": "manifest", "W": "warning"}
+        return layers[self.code[0]]
 
 
 RULES: Final[dict[str, Rule]] = {
@@ -88,6 +90,9 @@ RULES: Final[dict[str, Rule]] = {
         Rule("R001", "duplicate-id", "a post id seen before in this run"),
         Rule("R002", "duplicate-content", "the same title, intro and sections as an earlier post with another id"),
         Rule("R003", "dangling-similar", "similar_posts names an id absent from the run's posts"),
+        Rule("M001", "part-missing", "a part file named by the manifest cannot be read"),
+        Rule("M002", "part-digest", "a part file's size or sha256 differs from the manifest"),
+        Rule("M003", "part-count", "a part holds another number of records than the manifest says"),
         Rule("W001", "list-from-string", "a list given as one string ('a, b' or bullets) was split"),
         Rule("W002", "flag-from-number", "a flag given as 1/0 or 'true'/'false' became a boolean"),
         Rule("W003", "whitespace-trimmed", "stray whitespace was trimmed or collapsed"),

@@ -27,7 +27,7 @@ import orjson
 from pydantic import ValidationError
 
 from synth._constants import ZERO_HASH
-from synth.errors import UsageError
+from synth.errors import SynthError, UsageError
 from synth.io import open_input
 from synth.model import Post, content_hash, error_path, format_path
 from synth.rules import RULES, Check, Context, Selection, schema_code, today
@@ -597,8 +597,56 @@ def validate_paths(
     with contextlib.ExitStack() as stack:
         pool = stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
         for path in paths:
-            yield from validate_file(path, options=options, corpus=corpus, report=report, pool=pool, sink=sink)
+            if is_manifest(path):
+                yield from _validate_manifest(path, options, corpus, report, pool, sink)
+            else:
+                yield from validate_file(path, options=options, corpus=corpus, report=report, pool=pool, sink=sink)
     yield from _counted(corpus.finish(), options.selection, report)
+
+
+def is_manifest(path: str) -> bool:
+    """Whether ``path`` names a partitioned corpus's manifest (``.../manifest.json``)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1] == "manifest.json"
+
+
+def _part_problem(path: str, part: Any) -> tuple[str, str] | None:
+    """(code, message) when a part file is missing or differs from its manifest entry."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open_input(path, stored=True) as stored:
+            while block := stored.read(1 << 20):
+                digest.update(block)
+                size += len(block)
+    except SynthError as exc:
+        return "M001", exc.message
+    if (size, digest.hexdigest()) != (part.bytes, part.sha256):
+        found = f"{size:,} bytes, sha256 {digest.hexdigest()[:16]}..."
+        return "M002", f"{part.file}: {found}; the manifest says {part.bytes:,} bytes, {part.sha256[:16]}..."
+    return None
+
+
+def _validate_manifest(
+    path: str, options: Options, corpus: Corpus, report: Report, pool: Executor | None, sink: Sink | None
+) -> Iterator[Finding]:
+    from synth.io import join_path  # noqa: PLC0415
+    from synth.parts import read_manifest  # noqa: PLC0415
+
+    manifest = read_manifest(path)
+    folder = path[: -len("manifest.json")] or "."
+    for k, part in enumerate(manifest.parts):
+        part_path = join_path(folder, part.file)
+        problem = _part_problem(part_path, part)
+        if problem is not None:
+            yield from _counted([Finding(path, None, None, None, f"$.parts[{k}]", *problem)], options.selection, report)
+            if problem[0] == "M001":
+                continue
+        before = report.records
+        yield from validate_file(part_path, options=options, corpus=corpus, report=report, pool=pool, sink=sink)
+        if report.records - before != part.count:
+            message = f"{part.file} holds {report.records - before:,} records; the manifest says {part.count:,}"
+            yield from _counted(
+                [Finding(path, None, None, None, f"$.parts[{k}]", "M003", message)], options.selection, report
+            )
 
 
 def make_options(

@@ -214,6 +214,12 @@ class ImportSummary:
     resumed_from: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     rejects_file: str | None = None
+    per_source: dict[str, int] = field(default_factory=dict)  # records of each file, checkpoints included
+
+    def merge(self, other: ImportSummary) -> None:
+        self.counts.add(other.counts)
+        self.resumed_from.update(other.resumed_from)
+        self.per_source.update(other.per_source)
 
     @property
     def rows_per_second(self) -> float:
@@ -292,6 +298,7 @@ def _import_source(
             _check_limits(counts, options)
     backend.finish_source(key)
     summary.counts.add(counts)
+    summary.per_source[path] = counts.records
 
 
 def _write(
@@ -315,6 +322,74 @@ def _write(
     counts.add(done)
 
 
+def _expand(paths: list[str]) -> tuple[list[str], list[tuple[str, int, list[str]]]]:
+    """Files to import (a manifest stands for its parts) and each manifest's (path, count, parts)."""
+    from synth.io import join_path  # noqa: PLC0415
+    from synth.parts import read_manifest  # noqa: PLC0415
+    from synth.validate import is_manifest  # noqa: PLC0415
+
+    sources: list[str] = []
+    manifests = []
+    for path in paths:
+        if not is_manifest(path):
+            sources.append(path)
+            continue
+        manifest = read_manifest(path)
+        folder = path[: -len("manifest.json")] or "."
+        parts = [join_path(folder, part.file) for part in manifest.parts]
+        manifests.append((path, manifest.count, parts))
+        sources += parts
+    return sources, manifests
+
+
+def _import_serial(
+    sources: list[str], db: str, options: ImportOptions, summary: ImportSummary, progress: Progress | None
+) -> None:
+    backend = connect(db)
+    try:
+        backend.prepare()
+        with contextlib.ExitStack() as stack:
+            from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+            pool = stack.enter_context(ProcessPoolExecutor(options.workers)) if options.workers > 1 else None
+            for path in sources:
+                _import_source(backend, path, options, summary, pool, progress)
+    finally:
+        backend.close()
+
+
+def _import_part(args: tuple[str, str, ImportOptions]) -> ImportSummary:
+    part, db, options = args
+    summary = ImportSummary()
+    _import_serial([part], db, options, summary, None)
+    return summary
+
+
+def _import_parallel(
+    parts: list[str], db: str, options: ImportOptions, summary: ImportSummary, progress: Progress | None
+) -> None:
+    """Parts in ``options.workers`` processes, each part resumable on its own."""
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    connect(db).close()  # report a bad URL once, here, not from every worker
+    single = dataclasses.replace(options, workers=1)
+    with ProcessPoolExecutor(options.workers) as pool:
+        for done in pool.map(_import_part, [(part, db, single) for part in parts]):
+            summary.merge(done)
+            if progress is not None:
+                progress(done.counts.records)
+
+
+def _check_manifests(manifests: list[tuple[str, int, list[str]]], summary: ImportSummary) -> None:
+    for path, count, parts in manifests:
+        seen = sum(summary.per_source.get(part, 0) for part in parts)
+        if seen != count:
+            raise ImportAbortedError(
+                f"{path} lists {count:,} posts but its parts held {seen:,} records",
+                hint=f"check the parts with `synth validate {path}`",
+            )
+
+
 def import_paths(
     paths: Iterable[str],
     db: str,
@@ -323,28 +398,35 @@ def import_paths(
     rejects: str | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Import every post of ``paths`` into ``db``; returns the summary. See the module docstring."""
+    """Import every post of ``paths`` into ``db``; returns the summary. See the module docstring.
+
+    A ``manifest.json`` stands for its parts; with ``options.workers`` > 1 its parts load in
+    that many processes at once (otherwise workers validate records), and the records found
+    are checked against the manifest's count.
+    """
     options = options or ImportOptions()
-    paths = list(paths)
+    sources, manifests = _expand(list(paths))
     summary = ImportSummary()
     began = time.perf_counter()
-    backend = connect(db)
     try:
-        backend.prepare()
-        with contextlib.ExitStack() as stack:
-            from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
-
-            pool = stack.enter_context(ProcessPoolExecutor(options.workers)) if options.workers > 1 else None
-            try:
-                for path in paths:
-                    _import_source(backend, path, options, summary, pool, progress)
-            finally:
-                summary.rejects_file = _write_rejects(backend, paths, rejects or default_rejects(db))
-        if options.sync:
-            summary.deleted = backend.sync(_ids(paths, options.validation))
+        if manifests and options.workers > 1 and len(sources) > 1:
+            _import_parallel(sources, db, options, summary, progress)
+        else:
+            _import_serial(sources, db, options, summary, progress)
     finally:
-        backend.close()
-        summary.seconds = time.perf_counter() - began
+        backend = connect(db)
+        try:
+            summary.rejects_file = _write_rejects(backend, sources, rejects or default_rejects(db))
+        finally:
+            backend.close()
+    if options.sync:
+        backend = connect(db)
+        try:
+            summary.deleted = backend.sync(_ids(sources, options.validation))
+        finally:
+            backend.close()
+    summary.seconds = time.perf_counter() - began
+    _check_manifests(manifests, summary)
     return summary
 
 
