@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import random
@@ -18,7 +19,7 @@ from typer.testing import CliRunner
 from synth.cli import app
 from synth.corpus import write_corpus
 from synth.load import ImportOptions, import_paths, import_validation
-from synth.parts import read_manifest, write_parts, write_parts_dask
+from synth.parts import part_tasks, read_manifest, write_parts, write_parts_dask
 from synth.validate import make_options, validate_paths
 
 runner = CliRunner()
@@ -39,8 +40,6 @@ def test_parts_concatenate_to_the_single_file(tmp_path: Path) -> None:
 
 
 def test_manifest_records_sizes_and_digests(tmp_path: Path) -> None:
-    import hashlib
-
     manifest = write_parts(str(tmp_path / "p"), count=300, parts=2, compress="gz")
     body = orjson.loads((tmp_path / "p" / "manifest.json").read_bytes())
     assert body["format"] == "alphanode-synth.manifest" and body["count"] == 300 and body["schema_version"] == 1
@@ -59,8 +58,6 @@ def test_dask_local_cluster_gives_the_same_parts(tmp_path: Path) -> None:
 
 def test_dask_tasks_for_your_own_graph(tmp_path: Path) -> None:
     dask = pytest.importorskip("dask")
-    from synth.parts import part_tasks
-
     tasks = part_tasks(str(tmp_path / "g"), count=100, parts=2)
     parts = dask.compute(*tasks, scheduler="synchronous")
     assert [p.count for p in parts] == [50, 50]
