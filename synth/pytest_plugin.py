@@ -84,14 +84,17 @@ class PostFactory:
     def __init__(self, seed: int) -> None:
         self.seed = seed
 
-    def __call__(self, count: int = 1, *, start: int = 0, seed: int | None = None, locale: str = "en_US",
-                 **overrides: Any) -> list[Post]:
+    def __call__(
+        self, count: int = 1, *, start: int = 0, seed: int | None = None, locale: str = "en_US", **overrides: Any
+    ) -> list[Post]:
         from synth.factory import build_post  # noqa: PLC0415
         from synth.model import Post  # noqa: PLC0415
 
         use = self.seed if seed is None else seed
-        return [Post.model_validate(build_post(i, seed=use, locale=locale, **overrides))
-                for i in range(start, start + count)]
+        return [
+            Post.model_validate(build_post(i, seed=use, locale=locale, **overrides))
+            for i in range(start, start + count)
+        ]
 
     def one(self, index: int = 0, **overrides: Any) -> Post:
         return self(1, start=index, **overrides)[0]
@@ -111,8 +114,14 @@ def synth_corpus(tmp_path: Path, synth_seed: int) -> CorpusMaker:
     """Make a corpus file in tmp_path: ``synth_corpus(count=100, fmt="jsonl.gz", invalid_rate=0.0)`` -> its path."""
     from synth.corpus import write_corpus  # noqa: PLC0415
 
-    def make(count: int = 100, *, fmt: str = "jsonl", seed: int | None = None, invalid_rate: float = 0.0,
-             locale: str = "en_US") -> Path:
+    def make(
+        count: int = 100,
+        *,
+        fmt: str = "jsonl",
+        seed: int | None = None,
+        invalid_rate: float = 0.0,
+        locale: str = "en_US",
+    ) -> Path:
         if fmt not in FORMATS:
             raise ValueError(f"fmt must be one of {', '.join(FORMATS)}")
         use = synth_seed if seed is None else seed
