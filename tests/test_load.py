@@ -27,6 +27,12 @@ from synth.load import COLUMNS, ImportAbortedError, ImportOptions, import_paths,
 from tests.conftest import SHARED
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Default dead-letter files (synth-rejects.jsonl for PostgreSQL) land in the test's folder."""
+    monkeypatch.chdir(tmp_path)
 CHILDREN = ("post_tools", "post_entities", "post_links")
 
 

@@ -25,6 +25,12 @@ from synth.validate import make_options, validate_paths
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Default dead-letter files (synth-rejects.jsonl for PostgreSQL) land in the test's folder."""
+    monkeypatch.chdir(tmp_path)
+
+
 def _whole(count: int, seed: int = 0) -> bytes:
     buffer = io.BytesIO()
     write_corpus(buffer, count=count, seed=seed)
