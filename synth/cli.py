@@ -10,7 +10,8 @@ import enum
 import sys
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Annotated, Final
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import orjson
 import typer
@@ -98,50 +99,63 @@ def _progress(total: int | None, enabled: bool, label: str = "generating") -> It
         yield lambda n: bar.advance(task, n)
 
 
+class GenerateFormat(enum.Enum):
+    """What ``synth generate`` writes."""
+
+    JSONL = "jsonl"
+    JSON = "json"
+    BULK = "bulk"
+    CSV = "csv"
+    K6JSON = "k6json"
+
+
+def _opt(*names: str, **kw: Any) -> Any:
+    return typer.Option(*names, **kw)
+
+
+Count = Annotated[int, _opt("--count", "-n", min=0, help="How many posts to write.")]
+Seed = Annotated[int, _opt("--seed", "-s", min=0, help="Corpus seed; the same seed gives the same bytes.")]
+Start = Annotated[int, _opt("--start", min=0, help="Index of the first post (0-based).")]
+Locale = Annotated[str, _opt("--locale", "-l", help=f"Free-text locale: {', '.join(vocab.LOCALES)}.")]
+Quiet = Annotated[bool, _opt("--quiet", "-q", help="Print no summary line.")]
+Output = Annotated[str, _opt("--output", "-o", help="Output file (.gz/.zst compress) or folder; - is stdout.")]
+Workers = Annotated[int, _opt("--workers", "-w", help="Processes to use; 0 (the default) means every core.")]
+Format = Annotated[
+    GenerateFormat, _opt("--format", "-f", help="jsonl, json (an array), bulk (_bulk NDJSON), csv or k6json (flat).")
+]
+Shard = Annotated[str | None, _opt("--shard", help="Write only part K of N of the range, e.g. 2/3.")]
+InvalidRate = Annotated[
+    float, _opt("--invalid-rate", min=0.0, max=1.0, help="Share of posts to break, each in one known way.")
+]
+Truth = Annotated[str | None, _opt("--truth", help="With --invalid-rate: write the defects (line, code, kind) here.")]
+Parts = Annotated[int | None, _opt("--parts", min=1, help="Write P part files and a manifest.json into --output.")]
+Compress = Annotated[str | None, _opt("--compress", help="With --parts or bulk: compress each file (gz or zst).")]
+Dask = Annotated[bool, _opt("--dask", help="With --parts: make the parts on a local Dask cluster.")]
+Scheduler = Annotated[str | None, _opt("--scheduler", help="With --parts: a Dask scheduler, e.g. tcp://host:8786.")]
+Edition = Annotated[int, _opt("--edition", min=1, help="Edition of the corpus (2+ = revised, for sync tests).")]
+Index = Annotated[str, _opt("--index", help="With --format bulk: the target index name.")]
+OpType = Annotated[str, _opt("--op-type", help="With --format bulk: index or create.")]
+MaxDocs = Annotated[int, _opt("--max-docs", min=0, help="With --format bulk: documents per file; 0 = no limit.")]
+MaxBytes = Annotated[int, _opt("--max-bytes", min=0, help="With --format bulk: bytes per file; 0 = no limit.")]
+
+
+@dataclass(frozen=True)
+class _Bulk:
+    index: str
+    op_type: str
+    max_docs: int
+    max_bytes: int
+
+
 @app.command()
 def generate(
-    count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many posts to write.")] = 1000,
-    seed: Annotated[
-        int, typer.Option("--seed", "-s", min=0, help="Corpus seed; the same seed gives the same bytes.")
-    ] = 0,
-    start: Annotated[int, typer.Option("--start", min=0, help="Index of the first post (0-based).")] = 0,
-    output: Annotated[
-        str, typer.Option("--output", "-o", help="Output file (.gz/.zst compress); - or nothing is stdout.")
-    ] = "-",
-    fmt: Annotated[
-        corpus.OutputFormat, typer.Option("--format", "-f", help="jsonl (one post a line) or json (an array).")
-    ] = (corpus.OutputFormat.JSONL),
-    workers: Annotated[
-        int, typer.Option("--workers", "-w", help="Processes to use; 0 (the default) means every core.")
-    ] = 0,
-    shard: Annotated[str | None, typer.Option("--shard", help="Write only part K of N of the range, e.g. 2/3.")] = None,
-    locale: Annotated[str, typer.Option("--locale", "-l", help=f"Free-text locale: {', '.join(vocab.LOCALES)}.")] = (
-        "en_US"
-    ),
-    invalid_rate: Annotated[
-        float, typer.Option("--invalid-rate", min=0.0, max=1.0, help="Share of posts to break, each in one known way.")
-    ] = 0.0,
-    truth: Annotated[
-        str | None, typer.Option("--truth", help="With --invalid-rate: write the defects (line, code, kind) here.")
-    ] = None,
-    parts: Annotated[
-        int | None,
-        typer.Option("--parts", min=1, help="Write P part files and a manifest.json into the --output folder."),
-    ] = None,
-    compress: Annotated[
-        str | None, typer.Option("--compress", help="With --parts: compress each part (gz or zst).")
-    ] = None,
-    dask: Annotated[bool, typer.Option("--dask", help="With --parts: make the parts on a local Dask cluster.")] = False,
-    scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="With --parts: the Dask scheduler to use, e.g. tcp://host:8786.")
-    ] = None,
-    edition: Annotated[
-        int,
-        typer.Option("--edition", min=1, help="Edition of the corpus (1 = the corpus; 2+ = revised, for sync tests)."),
-    ] = 1,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no summary line.")] = False,
-) -> None:
-    """Write a seeded corpus of posts as JSON lines or a JSON array.
+    count: Count = 1000, seed: Seed = 0, start: Start = 0, output: Output = "-", fmt: Format = GenerateFormat.JSONL,
+    workers: Workers = 0, shard: Shard = None, locale: Locale = "en_US", invalid_rate: InvalidRate = 0.0,
+    truth: Truth = None, parts: Parts = None, compress: Compress = None, dask: Dask = False,
+    scheduler: Scheduler = None, edition: Edition = 1, index: Index = "alphanode", op_type: OpType = "index",
+    max_docs: MaxDocs = 10_000, max_bytes: MaxBytes = 0, quiet: Quiet = False,
+) -> None:  # fmt: skip
+    """Write a seeded corpus of posts: JSON lines, a JSON array, _bulk bodies or flat CSV/JSON.
 
     Post i of corpus SEED is always the same bytes: --workers, --shard and batch sizes
     never change the output.
@@ -150,27 +164,118 @@ def generate(
         if parts is not None:
             _generate_parts(output, count, seed, start, locale, workers, parts, compress, dask, scheduler, quiet)
             return
-        if dask or scheduler or compress:
+        if dask or scheduler or (compress and fmt is not GenerateFormat.BULK):
             raise UsageError("--dask, --scheduler and --compress go with --parts", hint="add --parts P")
+        if fmt in (GenerateFormat.BULK, GenerateFormat.CSV, GenerateFormat.K6JSON):
+            bulk = _Bulk(index, op_type, max_docs, max_bytes)
+            _generate_feed(fmt, output, count, seed, start, locale, compress, bulk, quiet)
+            return
         part = corpus.parse_shard(shard) if shard else None
         size = len(corpus.shard_range(start, count, part)) if part else count
         with _progress(size, sys.stderr.isatty() and not quiet) as advance:
             summary = corpus.write_corpus(
-                output,
-                count=count,
-                seed=seed,
-                start=start,
-                locale=locale,
-                workers=workers,
-                shard=part,
-                fmt=fmt.value,
-                invalid_rate=invalid_rate,
-                truth=truth,
-                edition=edition,
-                progress=advance,
-            )
+                output, count=count, seed=seed, start=start, locale=locale, workers=workers, shard=part,
+                fmt=fmt.value, invalid_rate=invalid_rate, truth=truth, edition=edition, progress=advance,
+            )  # fmt: skip
         if not quiet:
             _err.print(summary.line(), markup=False)
+
+
+def _generate_feed(fmt: GenerateFormat, output: str, count: int, seed: int, start: int, locale: str,
+                   compress: str | None, bulk: _Bulk, quiet: bool) -> None:  # fmt: skip
+    from synth import feeds  # noqa: PLC0415
+
+    if fmt is GenerateFormat.BULK:
+        if bulk.op_type not in ("index", "create"):
+            raise UsageError(f"--op-type {bulk.op_type!r}", hint="use index or create")
+        files = feeds.write_bulk(
+            output, count=count, seed=seed, start=start, locale=locale, index=bulk.index,
+            op_type=bulk.op_type,  # type: ignore[arg-type]
+            max_docs=bulk.max_docs or None, max_bytes=bulk.max_bytes or None, compress=compress,  # type: ignore[arg-type]
+        )  # fmt: skip
+        if not quiet:
+            _err.print(f"{count:,} documents in {len(files)} bulk file(s) for index {bulk.index}", markup=False)
+        return
+    summary = feeds.write_k6(output, count=count, seed=seed, start=start, locale=locale,
+                             fmt="csv" if fmt is GenerateFormat.CSV else "json")  # fmt: skip
+    if not quiet:
+        _err.print(summary.line(), markup=False)
+
+
+@app.command("corpus")
+def corpus_command(
+    flavour: Annotated[TrackFlavour, typer.Argument(help="rally (Elasticsearch Rally) or osb (OpenSearch Benchmark).")],
+    output: Annotated[str, _opt("--output", "-o", help="Folder for the track or workload.")],
+    count: Count = 10_000, seed: Seed = 0, start: Start = 0, locale: Locale = "en_US",
+    index: Annotated[str, _opt("--index", help="Index name of the track.")] = "alphanode",
+    quiet: Quiet = False,
+) -> None:  # fmt: skip
+    """Write a Rally track or OSB workload: compressed documents, offset table, mapping, schedule."""
+    from synth.tracks import write_rally_corpus  # noqa: PLC0415
+
+    with _reported():
+        track = write_rally_corpus(output, count=count, seed=seed, start=start, locale=locale,
+                                   flavour=flavour.value, index=index)  # fmt: skip
+    if not quiet:
+        _err.print(track.line(), markup=False)
+
+
+class PageFormat(enum.Enum):
+    """Page formats of ``synth render``."""
+
+    TEXT = "text"
+    HTML = "html"
+    MARKDOWN = "markdown"
+    SITE = "site"
+
+
+class ParseFormat(enum.Enum):
+    """Page formats ``synth parse`` reads."""
+
+    TEXT = "text"
+    HTML = "html"
+
+
+@app.command()
+def render(
+    path: Annotated[str, typer.Argument(help="Posts to render (.jsonl, .json, .gz, .zst); - is stdin.")] = "-",
+    fmt: Annotated[PageFormat, _opt("--format", "-f", help="text (like the sample page), html, markdown, or site.")] = (
+        PageFormat.TEXT
+    ),
+    output: Annotated[
+        str, _opt("--output", "-o", help="File for one post (- is stdout), or a folder: a page per post, or the site.")
+    ] = "-",
+    per_page: Annotated[int, _opt("--per-page", min=1, help="With --format site: posts per index page.")] = 100,
+) -> None:
+    """Render posts as pages: text like the sample page, HTML, Markdown, or a whole static site."""
+    from synth import render as rendering  # noqa: PLC0415
+
+    with _reported():
+        summary = rendering.render_file(path, fmt.value, output, per_page=per_page)
+    if output != "-" or fmt is PageFormat.SITE:
+        _err.print(summary, markup=False)
+
+
+@app.command()
+def parse(
+    path: Annotated[str, typer.Argument(help="A rendered page (text or HTML); - is stdin.")],
+    fmt: Annotated[ParseFormat | None, _opt("--format", "-f", help="text or html; default: guessed.")] = None,
+    output: Annotated[str, _opt("--output", "-o", help="Where to write the post as JSON; - is stdout.")] = "-",
+) -> None:
+    """Read a rendered page back into a post (JSON), e.g. to import content scraped from a site."""
+    from synth import pages  # noqa: PLC0415
+
+    with _reported():
+        post = pages.parse_file(path, None if fmt is None else fmt.value)
+        with open_output(output) as stream:
+            stream.write(orjson.dumps(post) + b"\n")
+
+
+class TrackFlavour(enum.Enum):
+    """Which benchmark tool a corpus is for."""
+
+    RALLY = "rally"
+    OSB = "osb"
 
 
 class FindingFormat(enum.Enum):

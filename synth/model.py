@@ -46,12 +46,13 @@ __all__ = [
 ]
 
 
-POST_ID_PATTERN: Final = r"^alphanode-(?:\d{6}|[1-9]\d{6,})$"
-REFERENCE_PATTERN: Final = r"^anp-ref-(?:\d{6}|[1-9]\d{6,})-\d{4}$"
-VERSION_PATTERN: Final = r"^(?:0|[1-9]\d{0,5})\.(?:0|[1-9]\d{0,5})\.(?:0|[1-9]\d{0,5})$"
-DATE_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}$"
+# [0-9], not \d: \d matches the digits of every script (pydantic's regex engine is Unicode-aware).
+POST_ID_PATTERN: Final = r"^alphanode-(?:[0-9]{6}|[1-9][0-9]{6,})$"
+REFERENCE_PATTERN: Final = r"^anp-ref-(?:[0-9]{6}|[1-9][0-9]{6,})-[0-9]{4}$"
+VERSION_PATTERN: Final = r"^(?:0|[1-9][0-9]{0,5})\.(?:0|[1-9][0-9]{0,5})\.(?:0|[1-9][0-9]{0,5})$"
+DATE_PATTERN: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 HASH_PATTERN: Final = r"^[0-9a-f]{24}$"
-URL_PATTERN: Final = r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:/[^\s\x00]*)?$"
+URL_PATTERN: Final = r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[^\s\x00]*)?$"
 HOST_PATTERN: Final = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
 TOKEN_PATTERN: Final = r"^[a-z0-9][a-z0-9 .+#/_-]{0,63}$"  # noqa: S105 - a regex, not a secret
 

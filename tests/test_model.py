@@ -67,6 +67,7 @@ REJECTED: list[tuple[str, tuple[str | int, ...], Any]] = [
     ("bool as int", ("meta", "reading_time"), True),
     # patterns
     ("id with 7 digits and leading zero", ("id",), "alphanode-0008320"),
+    ("id with Arabic-Indic digits", ("id",), "alphanode-\u0661\u0662\u0663\u0664\u0665\u0666"),
     ("source id pattern", ("meta", "payload", "source_id"), "post-008320"),
     ("similar post pattern", ("similar_posts",), ["alphanode-12"]),
     ("date pattern", ("meta", "revision", "last_reviewed"), "25/05/2018"),
