@@ -22,7 +22,17 @@ from synth._constants import ZERO_HASH
 from synth.generator import SIMILAR_WINDOW, STREAMS, _build, _plan, _vocab, batch_dicts, seal
 from synth.rng import draws, seed_key
 
-__all__ = ["KINDS", "Defect", "defective_chunk", "is_defective", "sample"]
+__all__ = [
+    "KINDS",
+    "PARSE_DEFECTS",
+    "Defect",
+    "consistency_defect",
+    "defective_chunk",
+    "is_defective",
+    "sample",
+    "schema_defect",
+    "sealed",
+]
 
 DEFECT_STREAM: Final = len(STREAMS)  # the next stream after the generator's: changes no post
 LONG_LINE: Final = (1 << 20) + 1
@@ -162,7 +172,7 @@ def _clean(post: dict[str, Any], request: _Request) -> dict[str, Any]:
     return post
 
 
-def _sealed(post: dict[str, Any]) -> bytes:
+def sealed(post: dict[str, Any]) -> bytes:
     post["meta"]["hash"] = ZERO_HASH
     return seal(post)
 
@@ -186,7 +196,7 @@ def _duplicate_title(line: bytes) -> bytes:
     return line.replace(b"{", b"{" + title + b",", 1)
 
 
-_PARSE: Final[dict[str, Callable[[bytes], list[bytes]]]] = {
+PARSE_DEFECTS: Final[dict[str, Callable[[bytes], list[bytes]]]] = {
     "missing-colon": lambda line: [line.replace(b'"title":', b'"title" ', 1)],
     "invalid-utf8-byte": lambda line: [line.replace(b'"title":"', b'"title":"\xff', 1)],
     "blank-line-before": lambda line: [b"", line],
@@ -198,7 +208,7 @@ _PARSE: Final[dict[str, Callable[[bytes], list[bytes]]]] = {
 }
 
 
-def _schema_defect(kind: str, post: dict[str, Any]) -> None:
+def schema_defect(kind: str, post: dict[str, Any]) -> None:
     meta = post["meta"]
     if kind == "missing-summary":
         del meta["summary"]
@@ -224,7 +234,7 @@ def _schema_defect(kind: str, post: dict[str, Any]) -> None:
         raise AssertionError(kind)
 
 
-def _consistency_defect(kind: str, post: dict[str, Any], index: int) -> None:
+def consistency_defect(kind: str, post: dict[str, Any], index: int) -> None:
     meta = post["meta"]
     outline, payload = meta["ai_outline"], meta["payload"]
     other = f"{index + 1:06d}"
@@ -265,24 +275,24 @@ def _broken_lines(index: int, defect: Defect, request: _Request, post: dict[str,
         source = _clean_earlier(index, request)
         assert source is not None  # _applies made sure  # noqa: S101
         if defect.code == "R001":
-            return [_sealed(_post(source, request))]
+            return [sealed(_post(source, request))]
         v = _vocab(request.locale)
         twin = _clean(_build(index, _plan(request.seed, source, 1, v)[0], v), request)
-        return [_sealed(twin)]
+        return [sealed(twin)]
     if layer == "P":
-        return _PARSE[defect.kind](_sealed(post))
+        return PARSE_DEFECTS[defect.kind](sealed(post))
     if layer == "S":
-        _schema_defect(defect.kind, post)
+        schema_defect(defect.kind, post)
         return [orjson.dumps(post)]
     if defect.code == "R003":
         post["similar_posts"] = [f"alphanode-{request.last + 1 + index:06d}"]
     elif defect.code == "C014":
-        _sealed(post)
+        sealed(post)
         post["meta"]["hash"] = "f" * 24 if post["meta"]["hash"] != "f" * 24 else "e" * 24
         return [orjson.dumps(post)]
     else:
-        _consistency_defect(defect.kind, post, index)
-    return [_sealed(post)]
+        consistency_defect(defect.kind, post, index)
+    return [sealed(post)]
 
 
 def defective_chunk(
@@ -297,7 +307,7 @@ def defective_chunk(
     for index, row, post in zip(range(first, last), _decisions(first, last - first, request), posts, strict=True):
         defect = _kind(index, row, request)
         if defect is None:
-            out.append(_sealed(_clean(post, request)) + b"\n")
+            out.append(sealed(_clean(post, request)) + b"\n")
             continue
         lines = _broken_lines(index, defect, request, _clean(post, request))
         truth.append((len(out), defect.code, defect.kind))
@@ -310,7 +320,7 @@ def defective_chunk(
 def sample(defect: Defect, *, seed: int = 0, locale: str = "en_US") -> tuple[bytes, int]:
     """A three-post corpus whose third post is broken by ``defect``: (file bytes, the defect's line)."""
     request = _Request(seed, locale, 0.0, 2)
-    clean = [_sealed(post) for post in batch_dicts(0, 2, seed=seed, locale=locale)]
+    clean = [sealed(post) for post in batch_dicts(0, 2, seed=seed, locale=locale)]
     broken = _broken_lines(2, defect, request, batch_dicts(2, 1, seed=seed, locale=locale)[0])
     data = b"".join(line + b"\n" for line in clean + broken)
     return (data[:-1] if defect.code == "P004" else data), 3
