@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from synth._constants import ZERO_HASH
 from synth.errors import GenerationError
-from synth.generator import IMAGE_HOST, post_dict, seal
+from synth.generator import IMAGE_HOST, post_dict, reading_time, seal
 
 __all__ = ["OVERRIDES", "build_post"]
 
@@ -104,9 +104,8 @@ def _set_paragraphs(post: dict[str, Any], paragraphs: list[str]) -> None:
 
 
 def _retime(post: dict[str, Any]) -> None:
-    texts = [post["title"], post["intro"]]
-    texts += [t for s in post["sections"] for t in s.get("paragraphs", s.get("items", []))]
-    post["meta"]["reading_time"] = max(1, (sum(t.count(" ") for t in texts) + len(texts) + 20) // 40)
+    parts = [s.get("paragraphs", s.get("items", [])) for s in post["sections"]]
+    post["meta"]["reading_time"] = reading_time(post["title"], post["intro"], *parts)
 
 
 def _meta(key: str) -> Callable[[dict[str, Any], Any], None]:

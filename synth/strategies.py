@@ -47,7 +47,7 @@ from hypothesis.errors import InvalidArgument
 
 from synth._constants import SCHEMA_VERSION, ZERO_HASH
 from synth.defects import KINDS, PARSE_DEFECTS, Defect, consistency_defect, schema_defect, sealed
-from synth.generator import EPOCH, GENERATOR, IMAGE_HOST, MAX_INDEX, SIMILAR_WINDOW, seal
+from synth.generator import EPOCH, GENERATOR, IMAGE_HOST, MAX_INDEX, SIMILAR_WINDOW, reading_time, seal
 from synth.model import Meta, Revision
 from synth.vocab import LOCALES, Stack, Words, topics, words
 
@@ -273,10 +273,8 @@ def _images(subject: _Subject, count: int) -> tuple[list[dict[str, str]], list[d
 
 
 def _reading_time(title: str, intro: str, body: _Body) -> int:
-    """Minutes at 40 words a minute, as the generator counts words (spaces plus one per piece)."""
-    pieces = [title, intro, *body.checks, *body.items, *body.finals]
-    words_ = sum(text.count(" ") for text in pieces) + len(pieces)
-    return min(600, max(1, (words_ + 20) // 40))
+    """Minutes to read, counted as the generator counts them."""
+    return reading_time(title, intro, list(body.checks), list(body.items), list(body.finals))
 
 
 # Built with st.builds, not st.fixed_dictionaries: that does not keep key order, and the hash
