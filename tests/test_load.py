@@ -263,3 +263,13 @@ def test_not_a_database_file(tmp_path: Path) -> None:
     bogus.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(DatabaseError, match="not a usable SQLite database"):
         import_paths([str(_write_lines(tmp_path / "p.jsonl", batch_json(0, 3)))], str(bogus))
+
+
+def test_search_without_imported_posts(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["search", "anything", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 2
+    assert missing.stderr == (
+        f"synth: error: no database at {tmp_path / 'none.db'}. "
+        f"To resolve this error, import posts first: synth import FILE --db {tmp_path / 'none.db'}\n"
+    )
+    assert not (tmp_path / "none.db").exists()

@@ -29,7 +29,7 @@ from typing import Any, Final, Protocol
 
 import orjson
 
-from synth.errors import SynthError, UsageError
+from synth.errors import DatabaseError, SynthError, UsageError
 from synth.io import STDIO, open_input
 from synth.validate import Options, Record, RecordResult, _findings, _results, make_options, records
 
@@ -471,8 +471,16 @@ def search(db: str, query: str, *, limit: int = 10) -> list[tuple[str, str, floa
     """Ranked full-text search: (id, title, score) of the best ``limit`` posts, best first."""
     if not query.strip():
         raise UsageError("the search query is empty", hint="pass one or more words")
+    if not db.startswith(("postgresql://", "postgres://")) and not Path(db.removeprefix("sqlite:///")).exists():
+        raise DatabaseError(f"no database at {db}", hint=f"import posts first: synth import FILE --db {db}")
     backend = connect(db)
     try:
         return backend.search(query, limit)
+    except DatabaseError as exc:
+        if "no such table" in exc.message or "does not exist" in exc.message:
+            raise DatabaseError(
+                f"no imported posts in {db}", hint=f"import posts first: synth import FILE --db {db}"
+            ) from exc
+        raise
     finally:
         backend.close()
