@@ -23,7 +23,15 @@ from synth.corpus import write_corpus
 from synth.edition import edition_lines
 from synth.errors import DatabaseError
 from synth.generator import batch_json, post_dict, seal
-from synth.load import COLUMNS, ImportAbortedError, ImportOptions, import_paths, import_validation, search
+from synth.load import (
+    COLUMNS,
+    ImportAbortedError,
+    ImportOptions,
+    import_paths,
+    import_validation,
+    redacted,
+    search,
+)
 from tests.conftest import SHARED
 
 runner = CliRunner()
@@ -33,6 +41,8 @@ runner = CliRunner()
 def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Default dead-letter files (synth-rejects.jsonl for PostgreSQL) land in the test's folder."""
     monkeypatch.chdir(tmp_path)
+
+
 CHILDREN = ("post_tools", "post_entities", "post_links")
 
 
@@ -273,3 +283,10 @@ def test_search_without_imported_posts(tmp_path: Path) -> None:
         f"To resolve this error, import posts first: synth import FILE --db {tmp_path / 'none.db'}\n"
     )
     assert not (tmp_path / "none.db").exists()
+
+
+def test_passwords_never_reach_messages() -> None:
+    assert redacted("postgresql://user:s3cret@db.example:5432/test") == "postgresql://user:***@db.example:5432/test"
+    assert redacted("postgresql://user@127.0.0.1/test") == "postgresql://user@127.0.0.1/test"
+    result = runner.invoke(app, ["search", "x", "--db", "postgresql://user:s3cret@127.0.0.1:1/test"])
+    assert result.exit_code == 2 and "s3cret" not in result.stderr

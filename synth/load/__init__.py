@@ -22,6 +22,7 @@ import hashlib
 import itertools
 import os
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -465,6 +466,15 @@ def _ids(paths: list[str], options: Options) -> set[str]:
                 if isinstance(obj, dict) and isinstance(obj.get("id"), str):
                     ids.add(obj["id"])
     return ids
+
+
+def redacted(db: str) -> str:
+    """A database URL fit for messages: any password replaced by ``***``."""
+    parts = urllib.parse.urlsplit(db)
+    if parts.password is None:
+        return db
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 def search(db: str, query: str, *, limit: int = 10) -> list[tuple[str, str, float]]:
