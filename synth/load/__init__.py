@@ -43,6 +43,7 @@ __all__ = [
     "connect",
     "import_paths",
     "post_rows",
+    "redacted",
     "search",
 ]
 
