@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from synth._constants import ZERO_HASH
 from synth.errors import GenerationError
-from synth.generator import IMAGE_HOST, post_dict, reading_time, seal
+from synth.generator import image_blocks, post_dict, reading_time, seal
 
 __all__ = ["OVERRIDES", "build_post"]
 
@@ -75,15 +75,8 @@ def _set_language(post: dict[str, Any], language: str) -> None:
 
 def _set_images(post: dict[str, Any], count: int) -> None:
     meta = post["meta"]
-    stem = f"{meta['ai_outline']['problem']} with {meta['ai_outline']['stack']} visual reference"
-    number = post["id"].removeprefix("alphanode-")
-    captions = [f"{stem} {n}" for n in range(1, count + 1)]
-    post["images"] = [{"caption": c, "source": IMAGE_HOST} for c in captions]
-    meta["image_sources"] = [
-        {"source": IMAGE_HOST, "url": f"https://{IMAGE_HOST}/seed/anp-{number}{'' if n == 1 else f'-{n}'}/1200/630",
-         "caption": c}
-        for n, c in enumerate(captions, start=1)
-    ]  # fmt: skip
+    stem = f"{meta['ai_outline']['problem']} with {meta['ai_outline']['stack']}"
+    post["images"], meta["image_sources"] = image_blocks(count, post["id"].removeprefix("alphanode-"), stem)
     meta["flags"]["has_images"], meta["flags"]["image_heavy"] = count > 0, count >= 3
 
 

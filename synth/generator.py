@@ -51,6 +51,7 @@ __all__ = [
     "check_request",
     "generate",
     "generate_post",
+    "image_blocks",
     "post_dict",
     "post_id",
     "post_json",
@@ -291,7 +292,8 @@ def _body(plan: _Plan, v: _Vocab, fill: dict[str, str]) -> tuple[list[str], list
     return checks, [items[i] for i in distinct(item_picks, len(items), n_items)], finals
 
 
-def _images(count: int, number: str, caption_stem: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def image_blocks(count: int, number: str, caption_stem: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The image blocks and image sources of a post: captions ``<stem> visual reference <n>``, urls with its number."""
     blocks, sources = [], []
     for n in range(1, count + 1):
         caption = f"{caption_stem} visual reference {n}"
@@ -322,7 +324,7 @@ def _build(index: int, plan: _Plan, v: _Vocab) -> dict[str, Any]:
     tools = _tools(plan.tools, stack, t.generic_tools)
     fill = {"problem": problem, "stack": stack.name, "scenario": scenario, "tool": tools[0]}
     checks, checklist, finals = _body(plan, v, fill)
-    images, image_sources = _images(plan.images, number, f"{problem} with {stack.name}")
+    images, image_sources = image_blocks(plan.images, number, f"{problem} with {stack.name}")
     views, quality, freshness, depth, clarity = plan.numbers
     title_i, intro_i, summary_i, action_i, brief_i, difficulty_i = plan.prose
     status_i, major, minor, patch, days = plan.revision

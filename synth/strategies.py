@@ -47,7 +47,7 @@ from hypothesis.errors import InvalidArgument
 
 from synth._constants import SCHEMA_VERSION, ZERO_HASH
 from synth.defects import KINDS, PARSE_DEFECTS, Defect, consistency_defect, schema_defect, sealed
-from synth.generator import EPOCH, GENERATOR, IMAGE_HOST, MAX_INDEX, SIMILAR_WINDOW, reading_time, seal
+from synth.generator import EPOCH, GENERATOR, MAX_INDEX, SIMILAR_WINDOW, image_blocks, reading_time, seal
 from synth.model import Meta, Revision
 from synth.vocab import LOCALES, Stack, Words, topics, words
 
@@ -263,13 +263,7 @@ def _filled(draft: _Draft, fill: dict[str, str]) -> _Body:
 
 def _images(subject: _Subject, count: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Image blocks and image sources, as the generator makes them."""
-    blocks, sources = [], []
-    for n in range(1, count + 1):
-        caption = f"{subject.problem} with {subject.stack.name} visual reference {n}"
-        name = f"anp-{subject.number}" if n == 1 else f"anp-{subject.number}-{n}"
-        blocks.append({"caption": caption, "source": IMAGE_HOST})
-        sources.append({"source": IMAGE_HOST, "url": f"https://{IMAGE_HOST}/seed/{name}/1200/630", "caption": caption})
-    return blocks, sources
+    return image_blocks(count, subject.number, f"{subject.problem} with {subject.stack.name}")
 
 
 def _reading_time(title: str, intro: str, body: _Body) -> int:
