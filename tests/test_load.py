@@ -135,7 +135,9 @@ def test_search_ranks_matching_posts(db_url: str, tmp_path: Path) -> None:
     target = orjson.loads(batch_json(42, 1, seed=3)[0])
     problem = target["meta"]["ai_outline"]["problem"]
     hits = search(db_url, problem, limit=20)
-    assert hits and all(problem.split()[0] in title.lower() or True for _, title, _ in hits)
+    bodies = dict(_query(db_url, "SELECT id, title || ' ' || intro || ' ' || body FROM posts"))
+    words = problem.lower().split()
+    assert hits and all(all(w in bodies[pid].lower() for w in words) for pid, _, _ in hits)  # every word matched
     assert target["id"] in {pid for pid, _, _ in hits}
     scores = [score for _, _, score in hits]
     assert scores == sorted(scores, reverse=True)
