@@ -315,6 +315,26 @@ def _tools(row: list[int], stack: vocab.Stack, generic: tuple[str, ...]) -> list
     return own + [g for i in distinct(picks[6:], len(generic), n_generic) if (g := generic[i]) not in own]
 
 
+def _revision_of(row: list[int], v: _Vocab) -> dict[str, str]:
+    status_i, major, minor, patch, days = row
+    return {"status": _STATUS[status_i][0], "version": f"{major}.{minor}.{patch}", "last_reviewed": v.dates[days]}
+
+
+def _flags(row: list[bool], images: int) -> dict[str, bool]:
+    return {
+        "ai_generated_style": row[0],
+        "has_images": images > 0,
+        "image_heavy": images >= 3,
+        "needs_human_review": row[1],
+    }
+
+
+def _notes(row: list[int], notes: tuple[str, ...]) -> list[str]:
+    """The sample's three standing notes, then the drawn ones."""
+    count, *picks = row
+    return [*notes[:3], *(notes[3 + i] for i in distinct(picks, len(notes) - 3, count))]
+
+
 def _build(index: int, plan: _Plan, v: _Vocab) -> dict[str, Any]:
     """Post ``index`` from its plan, as a dict in schema key order with the hash zeroed."""
     t = v.topics
@@ -327,10 +347,14 @@ def _build(index: int, plan: _Plan, v: _Vocab) -> dict[str, Any]:
     images, image_sources = image_blocks(plan.images, number, f"{problem} with {stack.name}")
     views, quality, freshness, depth, clarity = plan.numbers
     title_i, intro_i, summary_i, action_i, brief_i, difficulty_i = plan.prose
-    status_i, major, minor, patch, days = plan.revision
     title = t.title_templates[title_i].format_map(fill)
     intro = t.intro_templates[intro_i].format_map(fill)
-    notes_n, *note_picks = plan.notes
+    outline = {"context": scenario, "problem": problem, "stack": stack.name,
+               "recommended_action": t.recommended_actions[action_i]}  # fmt: skip
+    entities = [{"name": stack.name, "type": "stack"}, {"name": stack.area, "type": "area"},
+                {"name": problem, "type": "problem"}]  # fmt: skip
+    payload = {"source_id": pid, "generator": GENERATOR, "paragraphs": len(checks) + len(finals),
+               "scenario": scenario, "seed": index}  # fmt: skip
     return {
         "schema_version": SCHEMA_VERSION,
         "id": pid,
@@ -345,12 +369,7 @@ def _build(index: int, plan: _Plan, v: _Vocab) -> dict[str, Any]:
         "meta": {
             "topic": f"{problem} / {stack.name}",
             "summary": t.summary_templates[summary_i].format_map(fill),
-            "ai_outline": {
-                "context": scenario,
-                "problem": problem,
-                "stack": stack.name,
-                "recommended_action": t.recommended_actions[action_i],
-            },
+            "ai_outline": outline,
             "ai_brief": t.brief_templates[brief_i],
             "stack": [stack.name, stack.area, stack.language],
             "tools": tools,
@@ -359,34 +378,15 @@ def _build(index: int, plan: _Plan, v: _Vocab) -> dict[str, Any]:
             "reading_time": reading_time(title, intro, checks, checklist, finals),
             "view_count": views,
             "score": {"quality": quality, "freshness": freshness, "depth": depth, "clarity": clarity},
-            "revision": {
-                "status": _STATUS[status_i][0],
-                "version": f"{major}.{minor}.{patch}",
-                "last_reviewed": v.dates[days],
-            },
+            "revision": _revision_of(plan.revision, v),
             "reference": f"anp-ref-{number}-{plan.reference:04d}",
             "hash": ZERO_HASH,
-            "flags": {
-                "ai_generated_style": plan.flags[0],
-                "has_images": bool(images),
-                "image_heavy": len(images) >= 3,
-                "needs_human_review": plan.flags[1],
-            },
+            "flags": _flags(plan.flags, len(images)),
             "checklist": checklist,
-            "entities": [
-                {"name": stack.name, "type": "stack"},
-                {"name": stack.area, "type": "area"},
-                {"name": problem, "type": "problem"},
-            ],
+            "entities": entities,
             "image_sources": image_sources,
-            "payload": {
-                "source_id": pid,
-                "generator": GENERATOR,
-                "paragraphs": len(checks) + len(finals),
-                "scenario": scenario,
-                "seed": index,
-            },
-            "notes": [*t.notes[:3], *(t.notes[3 + i] for i in distinct(note_picks, len(t.notes) - 3, notes_n))],
+            "payload": payload,
+            "notes": _notes(plan.notes, t.notes),
         },
         "similar_posts": _similar(plan.similar, index),
     }
