@@ -245,15 +245,15 @@ def bench_polyfactory_retry(n: int, seed: int) -> Result:
 # --- Faker --------------------------------------------------------------------------------
 
 
-def _faker_meta(fake: Faker, i: int, images: list[dict[str, str]], checklist: list[str],
-                paragraphs: int) -> dict[str, Any]:
+def _faker_meta(
+    fake: Faker, i: int, images: list[dict[str, str]], checklist: list[str], paragraphs: int
+) -> dict[str, Any]:
     stack, area, language = fake.words(3, unique=True)
     problem, scenario = fake.sentence(nb_words=4)[:-1], fake.sentence(nb_words=4)[:-1]
     return {
         "topic": f"{problem} / {stack}",
         "summary": fake.paragraph(nb_sentences=2),
-        "ai_outline": {"context": scenario, "problem": problem, "stack": stack,
-                       "recommended_action": fake.sentence()},
+        "ai_outline": {"context": scenario, "problem": problem, "stack": stack, "recommended_action": fake.sentence()},
         "ai_brief": fake.paragraph(nb_sentences=2),
         "stack": [stack, area, language.lower()],
         "tools": list(dict.fromkeys(word.lower() for word in fake.words(fake.random_int(3, 7), unique=True))),
@@ -262,20 +262,35 @@ def _faker_meta(fake: Faker, i: int, images: list[dict[str, str]], checklist: li
         "reading_time": fake.random_int(1, 15),
         "view_count": fake.random_int(0, 10_000_000),
         "score": {key: fake.random_int(0, 100) for key in ("quality", "freshness", "depth", "clarity")},
-        "revision": {"status": fake.random_element(STATUSES),
-                     "version": f"{fake.random_int(1, 3)}.{fake.random_int(0, 9)}.{fake.random_int(0, 19)}",
-                     "last_reviewed": fake.date()},
+        "revision": {
+            "status": fake.random_element(STATUSES),
+            "version": f"{fake.random_int(1, 3)}.{fake.random_int(0, 9)}.{fake.random_int(0, 19)}",
+            "last_reviewed": fake.date(),
+        },
         "reference": f"anp-ref-{i:06d}-{fake.random_int(0, 9999):04d}",
         "hash": fake.sha256()[:24],
-        "flags": {"ai_generated_style": fake.pybool(), "has_images": bool(images),
-                  "image_heavy": len(images) >= 3, "needs_human_review": fake.pybool()},
+        "flags": {
+            "ai_generated_style": fake.pybool(),
+            "has_images": bool(images),
+            "image_heavy": len(images) >= 3,
+            "needs_human_review": fake.pybool(),
+        },
         "checklist": checklist,
-        "entities": [{"name": stack, "type": "stack"}, {"name": area, "type": "area"},
-                     {"name": problem, "type": "problem"}],
-        "image_sources": [{"source": image["source"], "url": fake.image_url(), "caption": image["caption"]}
-                          for image in images],
-        "payload": {"source_id": f"alphanode-{i:06d}", "generator": "faker", "paragraphs": paragraphs,
-                    "scenario": scenario, "seed": i},
+        "entities": [
+            {"name": stack, "type": "stack"},
+            {"name": area, "type": "area"},
+            {"name": problem, "type": "problem"},
+        ],
+        "image_sources": [
+            {"source": image["source"], "url": fake.image_url(), "caption": image["caption"]} for image in images
+        ],
+        "payload": {
+            "source_id": f"alphanode-{i:06d}",
+            "generator": "faker",
+            "paragraphs": paragraphs,
+            "scenario": scenario,
+            "seed": i,
+        },
         "notes": list(dict.fromkeys(fake.sentence() for _ in range(fake.random_int(3, 5)))),
     }
 
@@ -316,8 +331,9 @@ def bench_faker(n: int, seed: int) -> Result:
 # --- Mimesis ------------------------------------------------------------------------------
 
 
-def _mimesis_meta(g: Generic, i: int, images: list[dict[str, str]], checklist: list[str],
-                  paragraphs: int) -> dict[str, Any]:
+def _mimesis_meta(
+    g: Generic, i: int, images: list[dict[str, str]], checklist: list[str], paragraphs: int
+) -> dict[str, Any]:
     num, text = g.numeric, g.text
     stack, area = text.words(quantity=2)
     language = g.development.programming_language().lower()
@@ -325,8 +341,7 @@ def _mimesis_meta(g: Generic, i: int, images: list[dict[str, str]], checklist: l
     return {
         "topic": f"{problem} / {stack}",
         "summary": text.text(quantity=2),
-        "ai_outline": {"context": scenario, "problem": problem, "stack": stack,
-                       "recommended_action": text.sentence()},
+        "ai_outline": {"context": scenario, "problem": problem, "stack": stack, "recommended_action": text.sentence()},
         "ai_brief": text.text(quantity=2),
         "stack": [stack, area, language],
         "tools": list(dict.fromkeys(text.words(quantity=num.integer_number(3, 7)))),
@@ -335,20 +350,35 @@ def _mimesis_meta(g: Generic, i: int, images: list[dict[str, str]], checklist: l
         "reading_time": num.integer_number(1, 15),
         "view_count": num.integer_number(0, 10_000_000),
         "score": {key: num.integer_number(0, 100) for key in ("quality", "freshness", "depth", "clarity")},
-        "revision": {"status": g.random.choice(STATUSES),
-                     "version": f"{num.integer_number(1, 3)}.{num.integer_number(0, 9)}.{num.integer_number(0, 19)}",
-                     "last_reviewed": g.datetime.date(start=2017, end=2024).isoformat()},
+        "revision": {
+            "status": g.random.choice(STATUSES),
+            "version": f"{num.integer_number(1, 3)}.{num.integer_number(0, 9)}.{num.integer_number(0, 19)}",
+            "last_reviewed": g.datetime.date(start=2017, end=2024).isoformat(),
+        },
         "reference": f"anp-ref-{i:06d}-{num.integer_number(0, 9999):04d}",
         "hash": g.cryptographic.hash()[:24],
-        "flags": {"ai_generated_style": g.development.boolean(), "has_images": bool(images),
-                  "image_heavy": len(images) >= 3, "needs_human_review": g.development.boolean()},
+        "flags": {
+            "ai_generated_style": g.development.boolean(),
+            "has_images": bool(images),
+            "image_heavy": len(images) >= 3,
+            "needs_human_review": g.development.boolean(),
+        },
         "checklist": checklist,
-        "entities": [{"name": stack, "type": "stack"}, {"name": area, "type": "area"},
-                     {"name": problem, "type": "problem"}],
-        "image_sources": [{"source": image["source"], "url": g.internet.url(), "caption": image["caption"]}
-                          for image in images],
-        "payload": {"source_id": f"alphanode-{i:06d}", "generator": "mimesis", "paragraphs": paragraphs,
-                    "scenario": scenario, "seed": i},
+        "entities": [
+            {"name": stack, "type": "stack"},
+            {"name": area, "type": "area"},
+            {"name": problem, "type": "problem"},
+        ],
+        "image_sources": [
+            {"source": image["source"], "url": g.internet.url(), "caption": image["caption"]} for image in images
+        ],
+        "payload": {
+            "source_id": f"alphanode-{i:06d}",
+            "generator": "mimesis",
+            "paragraphs": paragraphs,
+            "scenario": scenario,
+            "seed": i,
+        },
         "notes": list(dict.fromkeys(text.sentence() for _ in range(num.integer_number(3, 5)))),
     }
 
@@ -356,8 +386,7 @@ def _mimesis_meta(g: Generic, i: int, images: list[dict[str, str]], checklist: l
 def mimesis_post(g: Generic, i: int) -> dict[str, Any]:
     """Post ``i`` in the Post shape, one Mimesis call per field."""
     num, text = g.numeric, g.text
-    images = [{"caption": text.sentence(), "source": g.internet.hostname()}
-              for _ in range(num.integer_number(0, 3))]
+    images = [{"caption": text.sentence(), "source": g.internet.hostname()} for _ in range(num.integer_number(0, 3))]
     checks = [text.text(quantity=4) for _ in range(num.integer_number(2, 7))]
     finals = [text.text(quantity=4) for _ in range(num.integer_number(1, 2))]
     checklist = list(dict.fromkeys(text.sentence() for _ in range(num.integer_number(3, 8))))
@@ -412,8 +441,14 @@ def bench_synth_corpus(n: int, seed: int) -> Result:
         began = time.perf_counter()
         summary = write_corpus(sink, count=n, seed=seed, workers=1)
         seconds = time.perf_counter() - began
-    return Result("synth write_corpus w=1", summary.posts, seconds, summary.bytes, None,
-                  "bytes are JSONL (one newline per post); validity as batch_json")
+    return Result(
+        "synth write_corpus w=1",
+        summary.posts,
+        seconds,
+        summary.bytes,
+        None,
+        "bytes are JSONL (one newline per post); validity as batch_json",
+    )
 
 
 def watched(bench: Callable[[int, int], Result], n: int, seed: int) -> Result:
@@ -505,8 +540,17 @@ def synth_command() -> list[str]:
 
 
 def generate_argv(count: int, workers: int = 1) -> list[str]:
-    return [*synth_command(), "generate", "--count", str(count), "--workers", str(workers),
-            "--quiet", "--output", os.devnull]
+    return [
+        *synth_command(),
+        "generate",
+        "--count",
+        str(count),
+        "--workers",
+        str(workers),
+        "--quiet",
+        "--output",
+        os.devnull,
+    ]
 
 
 def checked(argv: Sequence[str]) -> Spawned:
@@ -528,15 +572,36 @@ def _ratio(mine: float, theirs: float) -> str:
 
 
 def print_throughput(results: Sequence[Result], reference: Result) -> None:
-    head = ("contender", "posts", "seconds", "posts/s", "MB/s", "avg bytes", "valid", "synth x posts/s",
-            "synth x MB/s", "others' CPUs")
+    head = (
+        "contender",
+        "posts",
+        "seconds",
+        "posts/s",
+        "MB/s",
+        "avg bytes",
+        "valid",
+        "synth x posts/s",
+        "synth x MB/s",
+        "others' CPUs",
+    )
     rows = [head]
     for r in results:
         valid = "-" if r.valid is None else f"{r.valid:.0%}"
         others = "-" if r.others is None else f"{r.others:.2f}"
-        rows.append((r.name, f"{r.posts:,}", f"{r.seconds:.2f}", f"{r.rate:,.0f}", f"{r.mb_per_s:,.2f}",
-                     f"{r.avg_bytes:,.0f}", valid, _ratio(reference.rate, r.rate),
-                     _ratio(reference.mb_per_s, r.mb_per_s), others))
+        rows.append(
+            (
+                r.name,
+                f"{r.posts:,}",
+                f"{r.seconds:.2f}",
+                f"{r.rate:,.0f}",
+                f"{r.mb_per_s:,.2f}",
+                f"{r.avg_bytes:,.0f}",
+                valid,
+                _ratio(reference.rate, r.rate),
+                _ratio(reference.mb_per_s, r.mb_per_s),
+                others,
+            )
+        )
     widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
     for k, row in enumerate(rows):
         cells = zip(row, widths, strict=True)
@@ -570,22 +635,28 @@ def _others(run: Spawned) -> str:
 
 def run_scaling(n: int, startup: float, repeats: int) -> None:
     """Workers 1 and 2, alternately, ``repeats`` times each; the fastest run of each is shown."""
-    print(f"\n== scaling: synth generate --count {n:,} --output /dev/null, unpinned, {os.cpu_count()} CPUs,"
-          f" best of {repeats} ==")
+    print(
+        f"\n== scaling: synth generate --count {n:,} --output /dev/null, unpinned, {os.cpu_count()} CPUs,"
+        f" best of {repeats} =="
+    )
     print(contention())
     runs: dict[int, list[Spawned]] = {1: [], 2: []}
     for _ in range(repeats):
         for workers, done in runs.items():
             done.append(checked(generate_argv(n, workers)))
-    print(f"{'workers':>7}  {'seconds':>8}  {'posts/s':>9}  {'posts/s excl. start-up':>22}  {'CPUs used':>9}"
-          f"  {'CPUs used by others':>19}")
+    print(
+        f"{'workers':>7}  {'seconds':>8}  {'posts/s':>9}  {'posts/s excl. start-up':>22}  {'CPUs used':>9}"
+        f"  {'CPUs used by others':>19}"
+    )
     rates: dict[int, tuple[float, float]] = {}
     for workers, done in runs.items():
         run = min(done, key=lambda spawned: spawned.seconds)
         net = run.seconds - startup
         rates[workers] = (n / run.seconds, n / net if net > 0 else 0.0)
-        print(f"{workers:>7}  {run.seconds:8.2f}  {rates[workers][0]:9,.0f}  {rates[workers][1]:22,.0f}"
-              f"  {run.cpu_share:9.2f}  {_others(run):>19}")
+        print(
+            f"{workers:>7}  {run.seconds:8.2f}  {rates[workers][0]:9,.0f}  {rates[workers][1]:22,.0f}"
+            f"  {run.cpu_share:9.2f}  {_others(run):>19}"
+        )
     net_ratio = f"{rates[2][1] / rates[1][1]:.2f}" if rates[1][1] and rates[2][1] else "-"
     print(f"ratio workers=2 / workers=1: {rates[2][0] / rates[1][0]:.2f} (excl. start-up: {net_ratio})")
 
@@ -629,8 +700,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     counts = QUICK if args.quick else NORMAL
     rss = FULL_RSS if args.full else counts.rss
-    print(f"python {sys.version.split()[0]} on {sys.platform}, {os.cpu_count()} CPUs;"
-          f" mode: {'quick' if args.quick else 'full' if args.full else 'normal'}")
+    print(
+        f"python {sys.version.split()[0]} on {sys.platform}, {os.cpu_count()} CPUs;"
+        f" mode: {'quick' if args.quick else 'full' if args.full else 'normal'}"
+    )
     began = time.perf_counter()
     run_throughput(counts, args.seed)
     startup = run_startup(counts.startup_repeats)
