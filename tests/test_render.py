@@ -18,6 +18,7 @@ from synth.generator import MAX_INDEX, MAX_SEED, post_dict
 from synth.model import Post
 from synth.pages import parse_html, parse_text
 from synth.render import render_html, render_markdown, render_text
+from synth.strategies import posts as strategy_posts
 from synth.validate import make_options, validate_post
 from synth.vocab import LOCALES
 from tests.conftest import FIXTURES, SHARED
@@ -374,3 +375,10 @@ def test_markdown_fixture_is_utf8_without_carriage_returns() -> None:
     data = (FIXTURES / "sample-post.md").read_bytes()
     assert b"\r" not in data and data.endswith(b"\n") and not data.endswith(b"\n\n")
     assert orjson.loads((FIXTURES / "sample-post.json").read_bytes())["title"].encode() in data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(post=strategy_posts(images=(0, 4)))
+def test_strategy_posts_round_trip_through_text_and_html(post: dict[str, Any]) -> None:
+    assert parse_text(render_text(post)) == post
+    assert parse_html(render_html(post)) == post
