@@ -262,7 +262,7 @@ def parse(
     fmt: Annotated[ParseFormat | None, _opt("--format", "-f", help="text or html; default: guessed.")] = None,
     output: Annotated[str, _opt("--output", "-o", help="Where to write the post as JSON; - is stdout.")] = "-",
 ) -> None:
-    """Read a rendered page back into a post (JSON), e.g. to import content scraped from a site."""
+    """Read a rendered page (text or HTML) back into a post as JSON, to import scraped content."""
     from synth import pages  # noqa: PLC0415
 
     with _reported():
