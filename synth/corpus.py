@@ -8,7 +8,6 @@ and shards (``shard_range``) concatenated in order equal the unsharded output.
 from __future__ import annotations
 
 import contextlib
-import enum
 import os
 import time
 from collections import deque
@@ -26,7 +25,6 @@ from synth.io import open_output
 __all__ = [
     "CHUNK",
     "Layout",
-    "OutputFormat",
     "ProgressFn",
     "Summary",
     "chunk_bytes",
@@ -39,13 +37,6 @@ __all__ = [
 CHUNK: Final = BATCH
 Format = Literal["jsonl", "json"]
 ProgressFn: TypeAlias = Callable[[int], None]
-
-
-class OutputFormat(enum.Enum):
-    """Corpus file formats."""
-
-    JSONL = "jsonl"
-    JSON = "json"
 
 
 @dataclass(frozen=True, slots=True)
