@@ -110,7 +110,8 @@ class RecordResult:
 
     issues: list[tuple[str, str, str, int]] = field(default_factory=list)  # code, path, message, offset delta
     post_id: str | None = None
-    content: bytes | None = None  # digest of title, intro and sections (duplicate-content rule)
+    valid: bool = False  # schema-valid: the corpus rules register it
+    content: bytes | None = None  # digest of title, intro and sections (only when R002 is selected)
     similar: list[str] = field(default_factory=list)
     clean: bytes | None = None  # sanitize mode: the repaired post, canonical, when it has no error
     post: dict[str, Any] | None = None  # with Options.keep_posts: the schema-valid post
@@ -274,7 +275,9 @@ def check_record(
     result.issues += schema
     if not schema:
         result.issues += _semantic_issues(obj, data.strip() if data is not None else None, options)
-        result.content = hashlib.sha256(orjson.dumps([obj["title"], obj["intro"], obj["sections"]])).digest()[:12]
+        result.valid = True
+        if "R002" in options.selection:  # the digest is only for the duplicate-content rule
+            result.content = hashlib.sha256(orjson.dumps([obj["title"], obj["intro"], obj["sections"]])).digest()[:12]
         result.similar = obj["similar_posts"]
         if options.keep_posts:
             result.post = obj
@@ -458,11 +461,11 @@ class Corpus:
         """Register a record; findings of R001 and R002 at once, R003 at :meth:`finish`."""
         found = []
         pid = result.post_id
-        if pid is not None and result.content is not None:
+        if pid is not None and result.valid:
             if pid in self.ids:
                 found.append(Finding(file, record.line, record.offset, pid, "$.id", "R001", f"duplicate post id {pid}"))
             self.ids.add(pid)
-            first = self.contents.setdefault(result.content, pid)
+            first = pid if result.content is None else self.contents.setdefault(result.content, pid)
             if first != pid:
                 found.append(
                     Finding(
