@@ -39,23 +39,24 @@ def _entity(post: dict[str, Any], kind: str, name: str) -> None:
             entity["name"] = name
 
 
-def _set_problem(post: dict[str, Any], problem: str) -> None:
+def _rename(post: dict[str, Any], kind: str, name: str) -> None:
+    """Give the post a new problem or stack (``kind``) everywhere it is named, the topic rebuilt."""
     meta = post["meta"]
-    _replace_text(post, meta["ai_outline"]["problem"], problem)
-    meta["summary"] = meta["summary"].replace(meta["ai_outline"]["problem"], problem)
-    meta["ai_outline"]["problem"] = problem
-    meta["topic"] = f"{problem} / {meta['ai_outline']['stack']}"
-    _entity(post, "problem", problem)
+    _replace_text(post, meta["ai_outline"][kind], name)
+    meta["summary"] = meta["summary"].replace(meta["ai_outline"][kind], name)
+    meta["ai_outline"][kind] = name
+    meta["topic"] = f"{meta['ai_outline']['problem']} / {meta['ai_outline']['stack']}"
+    _entity(post, kind, name)
+    if kind == "stack":
+        meta["stack"][0] = name
+
+
+def _set_problem(post: dict[str, Any], problem: str) -> None:
+    _rename(post, "problem", problem)
 
 
 def _set_stack(post: dict[str, Any], stack: str) -> None:
-    meta = post["meta"]
-    _replace_text(post, meta["ai_outline"]["stack"], stack)
-    meta["summary"] = meta["summary"].replace(meta["ai_outline"]["stack"], stack)
-    meta["ai_outline"]["stack"] = stack
-    meta["topic"] = f"{meta['ai_outline']['problem']} / {stack}"
-    meta["stack"][0] = stack
-    _entity(post, "stack", stack)
+    _rename(post, "stack", stack)
 
 
 def _set_scenario(post: dict[str, Any], scenario: str) -> None:
