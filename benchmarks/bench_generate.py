@@ -10,7 +10,7 @@ What is measured and how to read it, part by part as printed:
 
 1. Throughput on ONE core. The process pins itself to CPU 0 (``os.sched_setaffinity``) and
    runs every contender in turn, in the same process, for the same post shape (every key of
-   :class:`synth.model.Post`, same nesting), each ending in compact JSON bytes:
+   :class:`synth.schema.model.Post`, same nesting), each ending in compact JSON bytes:
 
    * polyfactory: ``PostFactory(ModelFactory[Post])``, ``build()``, ``model_dump_json()``.
      Out of the box it almost never yields a valid post (it cannot see the unique-items
@@ -20,8 +20,8 @@ What is measured and how to read it, part by part as printed:
      of every (sub-)model factory on ``ValidationError`` (valid posts, no hand-written fields);
    * Faker: one function calling Faker per field, then ``orjson.dumps``;
    * Mimesis: the same with ``mimesis.Generic``;
-   * synth: ``synth.generator.batch_json`` in batches of 500 (the reference row), and
-     ``synth.corpus.write_corpus`` to ``os.devnull`` with ``workers=1``.
+   * synth: ``synth.generation.assemble.batch_json`` in batches of 500 (the reference row), and
+     ``synth.generation.writer.write_corpus`` to ``os.devnull`` with ``workers=1``.
 
    Each fast contender runs three times and the fastest run is shown; polyfactory runs once.
    Columns: posts, wall seconds (``time.perf_counter``), posts/s, MB/s (10**6 bytes of
@@ -35,7 +35,7 @@ What is measured and how to read it, part by part as printed:
    shared ours and the row is slowed down.
 
 2. Start-up: best of several runs of ``synth generate --count 1``, of ``python -c "import
-   synth"`` and of ``import synth.corpus`` (what generating loads, if the package imports
+   synth"`` and of ``import synth.generation.writer`` (what generating loads, if the package imports
    lazily), with ``python -c pass`` as the interpreter's own floor.
 
 3. Scaling: ``synth generate --count N --workers K --quiet --output /dev/null`` as
@@ -76,9 +76,9 @@ from mimesis import Generic, Locale
 from polyfactory.factories.pydantic_factory import ModelFactory
 from pydantic import BaseModel, ValidationError
 
-from synth.corpus import write_corpus
-from synth.generator import BATCH, batch_json
-from synth.model import Post
+from synth.generation.assemble import BATCH, batch_json
+from synth.generation.writer import write_corpus
+from synth.schema.model import Post
 
 PYTHON = sys.executable
 VALIDATE_SAMPLE = 200
@@ -620,7 +620,7 @@ def run_startup(repeats: int) -> float:
     cases = [
         ("synth generate --count 1", [*synth_command(), "generate", "--count", "1", "--output", os.devnull, "--quiet"]),
         ('python -c "import synth"', [PYTHON, "-c", "import synth"]),
-        ('python -c "import synth.corpus"', [PYTHON, "-c", "import synth.corpus"]),
+        ('python -c "import synth.generation.writer"', [PYTHON, "-c", "import synth.generation.writer"]),
         ('python -c "pass"', [PYTHON, "-c", "pass"]),
     ]
     times = {label: best_of(argv, repeats) for label, argv in cases}

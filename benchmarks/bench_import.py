@@ -10,7 +10,7 @@ Run from the project root with the project's virtualenv (progress goes to stderr
 Needs PostgreSQL at 127.0.0.1:5432 (database ``test``, user ``postgres``, no password), the
 ``psql`` client on PATH, psycopg (the ``postgres`` extra) and ``sqlite-utils`` next to this
 interpreter. Every contender reads the SAME file: a clean JSONL corpus of N posts (seed 0,
-``synth.corpus.write_corpus``), written once to a temporary directory, outside any timing.
+``synth.generation.writer.write_corpus``), written once to a temporary directory, outside any timing.
 
 What is measured, part by part (numbers in the first column of the table):
 
@@ -22,10 +22,10 @@ What is measured, part by part (numbers in the first column of the table):
    a fresh SQLite file: every post validated (parse, schema, consistency rules), stored as
    columns + JSON, child tables (tools, entities, links), FTS5 index, batch checkpoints.
    "re-import" runs the same command again on the K = 1 database: every post unchanged
-   (hash lookups only). "import_paths in-process" is ``synth.load.import_paths`` with
+   (hash lookups only). "import_paths in-process" is ``synth.load.importer.import_paths`` with
    ``ImportOptions(batch=2000, workers=1)`` called in this process (no interpreter start-up).
 3. PostgreSQL ceiling: the corpus converted beforehand (untimed) to CSV with exactly the
-   ``posts`` columns synth stores (``synth.load.post_rows``: id, title, intro, body, scalar
+   ``posts`` columns synth stores (``synth.load.rows.post_rows``: id, title, intro, body, scalar
    meta, the post as JSON), then ``psql -c "\\copy T (...) FROM 'file.csv' WITH (FORMAT csv)"``
    into a truncated table with synth's column types and a primary key on id, nothing else
    ("copy ceiling"); and into a second table that also has synth's generated, weighted
@@ -77,8 +77,9 @@ import orjson
 import psycopg
 from psycopg import sql
 
-from synth.corpus import write_corpus
-from synth.load import BATCH, COLUMNS, ImportOptions, import_paths, post_rows
+from synth.generation.writer import write_corpus
+from synth.load.importer import BATCH, ImportOptions, import_paths
+from synth.load.rows import COLUMNS, post_rows
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PSQL = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres", "-d", "test"]

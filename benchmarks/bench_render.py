@@ -38,9 +38,9 @@ from typing import Any
 
 import orjson
 
-from synth._layout import META_FIELDS
-from synth.generator import batch_json
+from synth.generation.assemble import batch_json
 from synth.pages import parse_html, parse_text
+from synth.pages.layout import META_FIELDS
 from synth.render import render_html, render_markdown, render_text, write_site
 
 TEMPLATE = """<!doctype html>

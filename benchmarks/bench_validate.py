@@ -6,7 +6,7 @@ Run from the project root with the project's virtualenv (progress goes to stderr
     .venv/bin/python benchmarks/bench_validate.py --quick   # smoke run, under 30 s
 
 Needs ``jsonschema`` and ``fastjsonschema`` (the ``bench`` extra). Every input is written
-under a temporary directory: a clean corpus (``synth.corpus.write_corpus``, seed 0, every
+under a temporary directory: a clean corpus (``synth.generation.writer.write_corpus``, seed 0, every
 post valid), the first lines of which every in-process contender reads, so all of them see
 the same documents; and a labelled invalid corpus (``invalid_rate=0.05``). Review dates are
 checked as of 2025-01-01 (the generator's epoch), so the run does not depend on the date.
@@ -81,9 +81,12 @@ import orjson
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
-from synth.corpus import write_corpus
-from synth.model import Post
-from synth.validate import Options, Report, check_record, make_options, validate_paths
+from synth.generation.writer import write_corpus
+from synth.schema.model import Post
+from synth.validate.check import check_record
+from synth.validate.options import Options, make_options
+from synth.validate.report import Report
+from synth.validate.run import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schemas" / "post.v1.schema.json"

@@ -17,7 +17,7 @@ from collections import Counter
 
 import orjson
 
-from synth.generator import batch_json
+from synth.generation.assemble import batch_json
 
 
 def _quantiles(values: list[int]) -> str:

@@ -4,7 +4,7 @@
     locust -f examples/locustfile.py --headless -u 50 -r 10 -t 5m --host http://127.0.0.1:8000
 
 Distributed (one master, any number of workers, on any machines; no coordination needed: the
-master numbers the workers and each user owns a disjoint slice, see ``synth.locust``)::
+master numbers the workers and each user owns a disjoint slice, see ``synth.feeds.locust``)::
 
     locust -f examples/locustfile.py --master --headless --expect-workers 4 -u 200 -r 20 -t 10m \\
         --host http://api.internal:8000
@@ -25,7 +25,7 @@ from typing import Any
 from locust import HttpUser, events, task
 from locust.exception import StopUser
 
-from synth.locust import SLICE_SIZE, USERS_PER_WORKER_MAX, PostFeed, user_feed
+from synth.feeds.locust import SLICE_SIZE, USERS_PER_WORKER_MAX, PostFeed, user_feed
 
 
 @events.init_command_line_parser.add_listener

@@ -13,20 +13,35 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from synth._constants import SCHEMA_VERSION
 from synth._version import __version__
-from synth.errors import GenerationError, InputError, OutputError, SynthError, UsageError
+from synth.errors import (
+    DatabaseError,
+    GenerationError,
+    ImportAbortedError,
+    InputError,
+    OutputError,
+    SynthError,
+    UsageError,
+)
+from synth.schema.constants import SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from synth.corpus import Summary, write_corpus
-    from synth.generator import generate, generate_post
-    from synth.model import Post, content_hash, json_schema
-    from synth.validate import Finding, validate_file, validate_post
+    from synth.generation.assemble import generate, generate_post
+    from synth.generation.corpus import Summary
+    from synth.generation.writer import write_corpus
+    from synth.schema.export import json_schema
+    from synth.schema.hash import content_hash
+    from synth.schema.model import Post
+    from synth.validate.check import validate_post
+    from synth.validate.report import Finding
+    from synth.validate.run import validate_file
 
 __all__ = [
     "SCHEMA_VERSION",
+    "DatabaseError",
     "Finding",
     "GenerationError",
+    "ImportAbortedError",
     "InputError",
     "OutputError",
     "Post",
@@ -44,16 +59,16 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Finding": "synth.validate",
-    "validate_file": "synth.validate",
-    "validate_post": "synth.validate",
-    "Post": "synth.model",
-    "Summary": "synth.corpus",
-    "content_hash": "synth.model",
-    "generate": "synth.generator",
-    "generate_post": "synth.generator",
-    "json_schema": "synth.model",
-    "write_corpus": "synth.corpus",
+    "Finding": "synth.validate.report",
+    "Post": "synth.schema.model",
+    "Summary": "synth.generation.corpus",
+    "content_hash": "synth.schema.hash",
+    "generate": "synth.generation.assemble",
+    "generate_post": "synth.generation.assemble",
+    "json_schema": "synth.schema.export",
+    "validate_file": "synth.validate.run",
+    "validate_post": "synth.validate.check",
+    "write_corpus": "synth.generation.writer",
 }
 
 

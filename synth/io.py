@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import io
 import sys
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ import zstandard
 
 from synth.errors import InputError, OutputError
 
-__all__ = ["STDIO", "compression_of", "is_url", "join_path", "open_input", "open_output"]
+__all__ = ["STDIO", "compression_of", "file_digest", "is_url", "join_path", "make_folder", "open_input", "open_output"]
 
 STDIO = "-"
 GZIP_LEVEL = 6
@@ -47,6 +48,28 @@ def is_url(path: str) -> bool:
 def join_path(folder: str, name: str) -> str:
     """``name`` inside ``folder``, for local folders and URLs alike."""
     return f"{folder.rstrip('/')}/{name}" if is_url(folder) else str(Path(folder) / name)
+
+
+def make_folder(folder: str | Path) -> Path:
+    """Create ``folder`` (and its parents) when missing; returns it resolved. Errors name the folder."""
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the folder {folder}: {exc.strerror or exc}", hint="choose a writable folder"
+        ) from None
+    return path.resolve()
+
+
+def file_digest(path: str) -> tuple[int, str]:
+    """Size and sha256 (hex) of a file as stored (compressed files are not decompressed)."""
+    digest, size = hashlib.sha256(), 0
+    with open_input(path, stored=True) as stored:
+        while block := stored.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
 
 
 def _raw_open(path: str, mode: str) -> Any:

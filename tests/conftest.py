@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+IN_CI = bool(os.environ.get("CI"))
 FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 
@@ -42,7 +43,7 @@ POSTGRES_URL = os.environ.get("SYNTH_TEST_POSTGRES", "postgresql://postgres@127.
 
 
 def _postgres_answers() -> str | None:
-    """None when the test server answers, else why not."""
+    """None when the test server answers, else why not (and how to start one)."""
     try:
         import psycopg  # noqa: PLC0415
     except ImportError:
@@ -50,7 +51,10 @@ def _postgres_answers() -> str | None:
     try:
         psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
     except psycopg.Error as exc:
-        return f"no PostgreSQL at {POSTGRES_URL}: {str(exc).strip().splitlines()[0]}"
+        first = str(exc).strip().splitlines()[0]
+        return (
+            f"no PostgreSQL at {POSTGRES_URL} ({first}); start one with .ci/start-postgres or set SYNTH_TEST_POSTGRES"
+        )
     return None
 
 
@@ -59,7 +63,7 @@ def postgres_server() -> str:
     """The test server's URL; skips outside CI when no server answers, fails in CI."""
     why = _postgres_answers()
     if why is not None:
-        if os.environ.get("CI"):
+        if IN_CI:
             pytest.fail(f"CI needs PostgreSQL: {why}")
         pytest.skip(why)
     return POSTGRES_URL
@@ -85,3 +89,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "posts.db")
     return str(request.getfixturevalue("postgres_url"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="also run the tests marked slow (CI always does)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (the big sizes) run in CI and with --run-slow or -m slow; they skip elsewhere."""
+    if IN_CI or config.getoption("--run-slow") or "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: runs in CI (CI=1), or pass --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -16,7 +16,8 @@ from typing import Any, Final
 import orjson
 
 from synth.errors import DatabaseError, UsageError
-from synth.load import COLUMNS, LAYOUT_VERSION, Checkpoint, Counts, PostRows, Reject
+from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject, redacted
+from synth.load.rows import COLUMNS, PostRows
 
 try:
     import psycopg
@@ -93,7 +94,7 @@ INSERT INTO stage_changed SELECT id, inserted FROM upserted
 def _mapped(exc: Exception, url: str) -> DatabaseError:
     """A psycopg error as a message that says what to do."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    where = url.rsplit("@", maxsplit=1)[-1]
+    where = redacted(url)
     if "password" in text or "authentication" in text:
         return DatabaseError(f"{where}: authentication failed ({text})", hint="check the user and password in --db")
     if "Connection refused" in text or "could not connect" in text or "connection failed" in text:
@@ -108,7 +109,7 @@ def _mapped(exc: Exception, url: str) -> DatabaseError:
 
 
 class PostgresBackend:
-    """The importer's PostgreSQL side (see :class:`synth.load.Backend`)."""
+    """The importer's PostgreSQL side (see :class:`synth.load.backend.Backend`)."""
 
     def __init__(self, url: str) -> None:
         if psycopg is None:

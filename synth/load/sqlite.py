@@ -14,7 +14,8 @@ from typing import Any, Final
 import orjson
 
 from synth.errors import DatabaseError
-from synth.load import COLUMNS, LAYOUT_VERSION, Checkpoint, Counts, PostRows, Reject
+from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject
+from synth.load.rows import COLUMNS, PostRows
 
 __all__ = ["SQLiteBackend"]
 
@@ -97,7 +98,7 @@ def _mapped(exc: sqlite3.Error, path: str) -> DatabaseError:
 
 
 class SQLiteBackend:
-    """The importer's SQLite side (see :class:`synth.load.Backend`)."""
+    """The importer's SQLite side (see :class:`synth.load.backend.Backend`)."""
 
     def __init__(self, path: str) -> None:
         self.path = path

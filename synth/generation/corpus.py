@@ -1,0 +1,172 @@
+"""Writing corpora: ranges of posts to JSONL or a JSON array, in order, on one or many cores.
+
+The bytes depend only on (seed, range, locale, format): chunks are made in worker processes and
+written in index order, so ``workers`` and the chunk size never change them, and shards
+(:func:`shard_range`) concatenated in order equal the unsharded output. What makes a chunk is a
+:class:`ChunkMaker` (plain posts here; the labelled invalid corpus brings its own), so this
+module knows nothing of defects or editions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import BinaryIO, Final, Literal, Protocol, TypeAlias
+
+import orjson
+
+from synth.errors import UsageError
+from synth.generation.assemble import BATCH, batch_json
+
+__all__ = [
+    "CHUNK",
+    "ChunkMaker",
+    "Format",
+    "PlainChunks",
+    "ProgressFn",
+    "Summary",
+    "Truth",
+    "chunk_bytes",
+    "resolve_workers",
+    "shard_range",
+    "write_chunks",
+]
+
+CHUNK: Final = BATCH
+Format = Literal["jsonl", "json"]
+ProgressFn: TypeAlias = Callable[[int], None]
+Truth: TypeAlias = list[tuple[int, str, str]]  # (0-based line within the chunk, code, kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a write produced: posts, bytes (uncompressed) and the time it took."""
+
+    posts: int
+    bytes: int
+    seconds: float
+
+    @property
+    def posts_per_second(self) -> float:
+        return self.posts / self.seconds if self.seconds > 0 else 0.0
+
+    def line(self) -> str:
+        """The one-line summary ``synth generate`` prints on stderr."""
+        mb = self.bytes / 1e6
+        posts = f"{self.posts:,} post{'s' if self.posts != 1 else ''}"
+        return f"{posts}, {mb:,.1f} MB in {self.seconds:.2f} s ({self.posts_per_second:,.0f} posts/s)"
+
+
+def shard_range(start: int, count: int, shard: tuple[int, int]) -> range:
+    """Part K of N of ``range(start, start + count)``: contiguous, sizes differing by at most one."""
+    k, n = shard
+    if not 1 <= k <= n:
+        raise UsageError(
+            f"shard {k}/{n}: K must be between 1 and N", hint="number shards from 1 to N", parameter="shard"
+        )
+    return range(start + count * (k - 1) // n, start + count * k // n)
+
+
+def chunk_bytes(first: int, last: int, seed: int, locale: str) -> bytes:
+    """Posts ``first`` .. ``last - 1`` as JSON lines, each ending in a newline."""
+    lines = batch_json(first, last - first, seed=seed, locale=locale)
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
+class ChunkMaker(Protocol):
+    """Makes the lines of posts ``first .. last - 1`` and the defects among them (picklable)."""
+
+    def __call__(self, first: int, last: int) -> tuple[bytes, Truth]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlainChunks:
+    """The corpus itself: no defects."""
+
+    seed: int
+    locale: str
+
+    def __call__(self, first: int, last: int) -> tuple[bytes, Truth]:
+        return chunk_bytes(first, last, self.seed, self.locale), []
+
+
+def resolve_workers(workers: int) -> int:
+    """``0`` means every core; negative counts are a usage error."""
+    if workers < 0:
+        raise UsageError(
+            f"workers {workers} is negative", hint="use 0 for all cores or a positive count", parameter="workers"
+        )
+    return workers or os.cpu_count() or 1
+
+
+Chunks: TypeAlias = Iterator[tuple[int, tuple[bytes, Truth]]]
+
+
+def _ranges(indices: range, size: int) -> Iterator[tuple[int, int]]:
+    for first in range(indices.start, indices.stop, size):
+        yield first, min(first + size, indices.stop)
+
+
+def _serial(make: ChunkMaker, indices: range, size: int) -> Chunks:
+    for first, last in _ranges(indices, size):
+        yield last - first, make(first, last)
+
+
+def _parallel(make: ChunkMaker, indices: range, size: int, workers: int) -> Chunks:
+    """Chunks from a process pool, yielded in order, with a bounded number in flight."""
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque[tuple[int, Future[tuple[bytes, Truth]]]] = deque()
+        for first, last in _ranges(indices, size):
+            pending.append((last - first, pool.submit(make, first, last)))
+            if len(pending) >= workers * 3:
+                n, future = pending.popleft()
+                yield n, future.result()
+        while pending:
+            n, future = pending.popleft()
+            yield n, future.result()
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where and how a write goes: the stream, the truth file (or None), the format."""
+
+    stream: BinaryIO
+    labels: BinaryIO | None = None
+    fmt: Format = "jsonl"
+
+
+def write_chunks(
+    target: Target,
+    make: ChunkMaker,
+    indices: range,
+    *,
+    chunk: int = CHUNK,
+    workers: int = 1,
+    progress: ProgressFn | None = None,
+) -> int:
+    """Write the chunks of ``indices`` in order; returns the bytes written (uncompressed)."""
+    parallel = workers > 1 and len(indices) > chunk
+    chunks = _parallel(make, indices, chunk, workers) if parallel else _serial(make, indices, chunk)
+    array = target.fmt == "json"
+    written = target.stream.write(b"[\n") if array else 0
+    lines_before = 0
+    for n, (lines, truth) in chunks:
+        data = ((b",\n" if lines_before else b"") + lines[:-1].replace(b"\n", b",\n")) if array else lines
+        written += target.stream.write(data)
+        if target.labels is not None and truth:
+            target.labels.write(_truth_lines(truth, lines_before))
+        lines_before += n if array else data.count(b"\n")
+        if progress is not None:
+            progress(n)
+    if array:
+        written += target.stream.write(b"\n]\n" if lines_before else b"]\n")
+    return written
+
+
+def _truth_lines(truth: Truth, lines_before: int) -> bytes:
+    return b"".join(
+        orjson.dumps({"line": lines_before + 1 + i, "code": code, "kind": kind}) + b"\n" for i, code, kind in truth
+    )

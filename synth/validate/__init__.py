@@ -1,0 +1,65 @@
+"""The validate stage: the streaming validator, every finding located by file, line, byte offset, id and JSON path.
+
+Modules: :mod:`~synth.validate.records` (file framing), :mod:`~synth.validate.check` (one record:
+parse, schema, consistency), :mod:`~synth.validate.rules` (the codes and the consistency checks),
+:mod:`~synth.validate.corpus_rules`, :mod:`~synth.validate.manifest`, :mod:`~synth.validate.report`,
+:mod:`~synth.validate.sanitize` and :mod:`~synth.validate.sink` (lenient mode),
+:mod:`~synth.validate.options`, :mod:`~synth.validate.run` (files and runs).
+
+The names below are the public API of the stage; they are imported on first use. (The reader of
+records is :func:`synth.validate.records.records`: its module has the same name.)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from synth.validate.check import RecordResult, check_record, validate_post
+    from synth.validate.options import Options, make_options
+    from synth.validate.records import Record
+    from synth.validate.report import Finding, Report, format_text, summary
+    from synth.validate.run import validate_file, validate_paths
+
+__all__ = [
+    "Finding",
+    "Options",
+    "Record",
+    "RecordResult",
+    "Report",
+    "check_record",
+    "format_text",
+    "make_options",
+    "summary",
+    "validate_file",
+    "validate_paths",
+    "validate_post",
+]
+
+_HOME = {
+    "Finding": "report",
+    "Options": "options",
+    "Record": "records",
+    "RecordResult": "check",
+    "Report": "report",
+    "check_record": "check",
+    "format_text": "report",
+    "make_options": "options",
+    "summary": "report",
+    "validate_file": "run",
+    "validate_paths": "run",
+    "validate_post": "check",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        value = getattr(importlib.import_module(f"synth.validate.{_HOME[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'synth.validate' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

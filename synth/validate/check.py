@@ -1,0 +1,243 @@
+"""Checking one record: parse (P), schema (S, every pydantic error) and consistency (C) findings.
+
+:func:`check_record` is the whole per-record path: the bytes of a line (or an already decoded
+value), the findings with their JSON paths, and what the corpus rules and the importer need of
+a valid post.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import orjson
+from pydantic import ValidationError
+
+from synth.schema.constants import ZERO_HASH
+from synth.schema.hash import content_hash
+from synth.schema.model import Post
+from synth.schema.paths import error_path, format_path
+from synth.validate.options import Options
+from synth.validate.records import Record
+from synth.validate.report import Finding
+from synth.validate.rules import Context, Selection, schema_code
+from synth.validate.sanitize import sanitize
+
+__all__ = ["RecordResult", "check", "check_record", "findings_of", "validate_post"]
+
+_HASH_KEY: Final = b'"hash":"'
+
+
+@dataclass(slots=True)
+class RecordResult:
+    """What checking one record found, and what the corpus rules need of it."""
+
+    issues: list[tuple[str, str, str, int]] = field(default_factory=list)  # code, path, message, offset delta
+    post_id: str | None = None
+    valid: bool = False  # schema-valid: the corpus rules register it
+    content: bytes | None = None  # digest of title, intro and sections (only when R002 is selected)
+    similar: list[str] = field(default_factory=list)
+    clean: bytes | None = None  # sanitize mode: the repaired post, canonical, when it has no error
+    post: dict[str, Any] | None = None  # with Options.keep_posts: the schema-valid post
+
+    @property
+    def rejected(self) -> bool:
+        return any(not code.startswith("W") for code, *_ in self.issues)
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of a decoded value, counting no further than ``limit + 1``."""
+    if limit < 0 or not isinstance(value, dict | list):
+        return 0
+    children = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(child, limit - 1) for child in children), default=0)
+
+
+def _parse_issue(data: bytes, last: bool, options: Options) -> tuple[str, str, int]:
+    """Why ``data`` does not parse: (code, message, byte offset within the line)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return "P002", f"invalid UTF-8 byte 0x{data[exc.start]:02x}", exc.start
+    try:
+        orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        code, message = _classify(exc, last, text, options)
+        return code, message, len(text[: exc.pos].encode())
+    return "P001", "invalid JSON", 0  # pragma: no cover - only called when orjson refused the data
+
+
+def _classify(exc: orjson.JSONDecodeError, last: bool, text: str, options: Options) -> tuple[str, str]:
+    if "depth limit" in exc.msg:
+        return "P006", f"nesting deeper than {options.max_depth} levels"
+    if "infinity" in exc.msg:
+        return "P007", f"a number too large for a double ({exc.msg})"
+    if last and "end of data" in exc.msg:
+        return "P004", f"the last line is cut off ({exc.msg})"
+    if _has_non_finite(text):
+        return "P007", "NaN or Infinity is not a JSON number"
+    return "P001", f"invalid JSON: {exc.msg} at column {exc.colno}"
+
+
+def _has_non_finite(text: str) -> bool:
+    found = False
+
+    def constant(_: str) -> float:
+        nonlocal found
+        found = True
+        return 0.0
+
+    try:
+        json.loads(text, parse_constant=constant)
+    except ValueError:
+        return False
+    return found
+
+
+def _duplicate_keys(data: bytes) -> list[tuple[str, str]]:
+    """(path, key) of each key repeated in an object (stdlib parser with a pairs hook)."""
+    duplicates: list[tuple[str, str]] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                duplicates.append(("", key))
+            seen.add(key)
+        return dict(items)
+
+    json.loads(data, object_pairs_hook=pairs)
+    return duplicates
+
+
+def _schema_issues(obj: Any, prefix: tuple[str | int, ...]) -> list[tuple[str, str, str, int]]:
+    if not isinstance(obj, dict):
+        return [("S003", format_path(prefix), f"a post must be a JSON object, not {type(obj).__name__}", 0)]
+    try:
+        Post.model_validate(obj)
+    except ValidationError as exc:
+        return [
+            (schema_code(e["type"]), format_path(prefix + error_path(e["loc"])), _message(e), 0)
+            for e in exc.errors(include_url=False)
+        ]
+    return []
+
+
+def _message(error: Any) -> str:
+    shown = error.get("input")
+    if error["type"] in {"missing", "extra_forbidden"} or isinstance(shown, dict | list):
+        return str(error["msg"])
+    text = repr(shown)
+    return f"{error['msg']} (got {text[:60]}{'...' if len(text) > 60 else ''})"
+
+
+def _hash_ok(obj: dict[str, Any], data: bytes) -> bool:
+    """Whether meta.hash is the content digest; fast when the line is already canonical JSON."""
+    claimed: str = obj["meta"]["hash"]
+    canonical = orjson.dumps(obj)
+    if canonical == data and _schema_ordered(obj):
+        zeroed = canonical.replace(_HASH_KEY + claimed.encode(), _HASH_KEY + ZERO_HASH.encode(), 1)
+        return hashlib.sha256(zeroed).hexdigest()[:24] == claimed
+    expected: str = content_hash(obj)
+    return expected == claimed
+
+
+_ORDER: Final = {
+    "post": tuple(Post.model_fields),
+    "meta": tuple(Post.model_fields["meta"].annotation.model_fields),  # type: ignore[union-attr]
+}
+
+
+def _schema_ordered(obj: dict[str, Any]) -> bool:
+    """Top-level and meta keys in schema order (nested objects are checked by the slow path)."""
+    return tuple(obj) == _ORDER["post"] and tuple(obj["meta"]) == _ORDER["meta"]
+
+
+def _semantic_issues(obj: dict[str, Any], data: bytes | None, options: Options) -> list[tuple[str, str, str, int]]:
+    selected = options.selection
+    hash_ok = True
+    if "C014" in selected:
+        hash_ok = _hash_ok(obj, data) if data is not None else content_hash(obj) == obj["meta"]["hash"]
+    context = Context(as_of=options.as_of, hash_ok=hash_ok)
+    issues = []
+    for code, check in options.checks:
+        found = check(obj, context)
+        if found:
+            issues += [(code, format_path(path), message, 0) for path, message in found]
+    return issues
+
+
+def check_record(
+    data: bytes | None, obj: Any = None, *, last: bool = False, options: Options, prefix: tuple[str | int, ...] = ()
+) -> RecordResult:
+    """Layers 1-3 for one record: raw ``data`` (a line) or an already decoded ``obj``."""
+    result = RecordResult()
+    if data is not None:
+        if not data.strip():
+            result.issues.append(("P003", "$", "empty line", 0))
+            return result
+        try:
+            obj = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            code, message, offset = _parse_issue(data, last, options)
+            result.issues.append((code, "$", message, offset))
+            return result
+    if options.sanitize:
+        obj, repairs = sanitize(obj)
+        result.issues += [(code, format_path(prefix + path), message, 0) for code, path, message in repairs]
+        data = data if not repairs else None
+    if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+        result.post_id = obj["id"]
+    schema = _schema_issues(obj, prefix)
+    if schema and _depth(obj, options.max_depth) > options.max_depth:
+        result.issues.append(("P006", format_path(prefix), f"nesting deeper than {options.max_depth} levels", 0))
+        return result
+    if data is not None and orjson.dumps(obj) != data.strip():
+        result.issues += [
+            ("P008", format_path(prefix), f"duplicate key {key!r}", 0) for _, key in _duplicate_keys(data)
+        ]
+    result.issues += schema
+    if not schema:
+        result.issues += _semantic_issues(obj, data.strip() if data is not None else None, options)
+        result.valid = True
+        if "R002" in options.selection:  # the digest is only for the duplicate-content rule
+            result.content = hashlib.sha256(orjson.dumps([obj["title"], obj["intro"], obj["sections"]])).digest()[:12]
+        result.similar = obj["similar_posts"]
+        if options.keep_posts:
+            result.post = obj
+        if options.sanitize and not result.rejected:
+            result.clean = Post.model_validate(obj).model_dump_json().encode()
+    return result
+
+
+def validate_post(obj: Any, *, options: Options | None = None) -> list[Finding]:
+    """The findings (schema and consistency) for one decoded post; empty when it is valid."""
+    options = options or Options()
+    result = check_record(None, obj, options=options)
+    return [
+        Finding(None, None, None, result.post_id, path, code, message)
+        for code, path, message, _ in result.issues
+        if code in options.selection
+    ]
+
+
+def check(record: Record, options: Options) -> RecordResult:
+    """Layers 1-3 for a record of a file."""
+    if record.issue == "P005":
+        message = f"line longer than {options.max_line_bytes:,} bytes (--max-line-bytes); skipped"
+        return RecordResult(issues=[("P005", "$", message, 0)])
+    if record.issue == "P001":
+        return RecordResult(issues=[("P001", "$", "the file holds no JSON value", 0)])
+    if record.issue == "P009":
+        message = f"document larger than {options.max_document_bytes:,} bytes; write it as JSON Lines"
+        return RecordResult(issues=[("P009", "$", message, 0)])
+    return check_record(record.data, record.obj, last=record.last, options=options, prefix=record.prefix)
+
+
+def findings_of(file: str, record: Record, result: RecordResult, selection: Selection) -> Iterator[Finding]:
+    for code, path, message, delta in result.issues:
+        if code in selection:
+            yield Finding(file, record.line, record.offset + delta, result.post_id, path, code, message)

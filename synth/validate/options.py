@@ -1,0 +1,66 @@
+"""Validation options: the selected rules, the bounds on what is read, the as-of date."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Final
+
+from synth.errors import UsageError
+from synth.validate.rules import Check, Selection, today
+
+__all__ = ["MAX_DEPTH", "MAX_DOCUMENT_BYTES", "MAX_LINE_BYTES", "Options", "make_options"]
+
+MAX_LINE_BYTES: Final = 1 << 20
+MAX_DEPTH: Final = 64
+MAX_DOCUMENT_BYTES: Final = 256 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Validation settings; the defaults suit posts of any realistic size."""
+
+    selection: Selection = field(default_factory=Selection)
+    max_line_bytes: int = MAX_LINE_BYTES
+    max_depth: int = MAX_DEPTH
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    as_of: str = field(default_factory=today)
+    sanitize: bool = False
+    keep_posts: bool = False
+    checks: list[tuple[str, Check]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "checks", self.selection.checks())
+
+
+def make_options(
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    as_of: str | None = None,
+    sanitize: bool = False,
+) -> Options:
+    """Options from user input, refusing unknown codes and malformed dates."""
+    selection = Selection(select, ignore)
+    unknown = selection.unknown()
+    if unknown:
+        raise UsageError(f"unknown rule code {', '.join(unknown)}", hint="run `synth rules` to list the codes")
+    if as_of is not None:
+        try:
+            as_of = _dt.date.fromisoformat(as_of).isoformat()
+        except ValueError:
+            raise UsageError(
+                f"as_of {as_of!r} is not a date", hint="write it as YYYY-MM-DD", parameter="as_of"
+            ) from None
+    return Options(
+        selection=selection,
+        max_line_bytes=max_line_bytes,
+        max_depth=max_depth,
+        max_document_bytes=max_document_bytes,
+        as_of=as_of or today(),
+        sanitize=sanitize,
+    )

@@ -1,0 +1,37 @@
+"""The ``--sanitize`` output: repaired posts to one stream, rejected records (raw, with findings) to another."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import orjson
+
+from synth.validate.check import RecordResult, findings_of
+from synth.validate.records import Record
+from synth.validate.rules import Selection
+
+__all__ = ["SanitizeSink"]
+
+
+class SanitizeSink:
+    """Writes repaired posts to ``output`` and rejected records (raw, with findings) to ``rejects``."""
+
+    def __init__(self, output: BinaryIO | None, rejects: BinaryIO | None, selection: Selection) -> None:
+        self.output, self.rejects, self.selection = output, rejects, selection
+        self.written = self.rejected = 0
+
+    def __call__(self, path: str, record: Record, result: RecordResult) -> None:
+        if result.clean is not None and not result.rejected:
+            if self.output is not None:
+                self.output.write(result.clean + b"\n")
+            self.written += 1
+            return
+        self.rejected += 1
+        if self.rejects is None:
+            return
+        raw = record.data.decode("utf-8", "backslashreplace") if record.data is not None else None
+        if raw is None and record.obj is not None:
+            raw = orjson.dumps(record.obj).decode()
+        findings = [f.as_dict() for f in findings_of(path, record, result, self.selection)]
+        entry = {"file": path, "line": record.line, "offset": record.offset, "raw": raw, "findings": findings}
+        self.rejects.write(orjson.dumps(entry) + b"\n")

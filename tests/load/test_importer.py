@@ -1,0 +1,294 @@
+"""The importer on SQLite and on the real PostgreSQL: idempotent, resumable, exact, searchable."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from synth.cli import app
+from synth.errors import DatabaseError, ImportAbortedError
+from synth.generation.assemble import batch_json, post_dict
+from synth.generation.edition import edition_lines
+from synth.generation.writer import write_corpus
+from synth.load.backend import redacted
+from synth.load.importer import ImportOptions, import_paths, import_validation
+from synth.load.rows import COLUMNS
+from synth.load.search import search
+from synth.schema.hash import seal
+from tests.conftest import SHARED
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Default dead-letter files (synth-rejects.jsonl for PostgreSQL) land in the test's folder."""
+    monkeypatch.chdir(tmp_path)
+
+
+CHILDREN = ("post_tools", "post_entities", "post_links")
+
+
+def _query(db: str, sql: str) -> list[tuple[Any, ...]]:
+    if db.startswith("postgresql://"):
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(db) as conn:
+            return [tuple(row) for row in conn.execute(sql.encode()).fetchall()]
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _normal(value: Any) -> str:
+    """A column value as text, the same for both databases (booleans as 0/1, JSON with sorted keys)."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, dict):
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    if isinstance(value, str) and value.startswith("{"):
+        return orjson.dumps(orjson.loads(value), option=orjson.OPT_SORT_KEYS).decode()
+    return str(value)
+
+
+def _digest(db: str) -> str:
+    """Every row of every table (timestamps aside), in key order."""
+    digest = hashlib.sha256()
+    for row in _query(db, f"SELECT {', '.join(COLUMNS)} FROM posts ORDER BY id"):
+        digest.update(repr([_normal(v) for v in row]).encode())
+    for table in CHILDREN:
+        for row in _query(db, f"SELECT * FROM {table} ORDER BY post_id, position"):
+            digest.update(repr([str(v) for v in row]).encode())
+    return digest.hexdigest()
+
+
+def _docs(db: str) -> dict[str, Any]:
+    return {
+        pid: orjson.loads(doc) if isinstance(doc, str) else doc for pid, doc in _query(db, "SELECT id, doc FROM posts")
+    }
+
+
+def _write_lines(path: Path, lines: list[bytes]) -> Path:
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    return path
+
+
+CORPUS = 3000  # two batches of the default size: enough to cross a batch boundary
+
+
+@pytest.fixture(scope="module")
+def corpus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "posts.jsonl"
+    write_corpus(str(path), count=CORPUS, seed=0)
+    return path
+
+
+def _options(**kw: Any) -> ImportOptions:
+    return ImportOptions(validation=import_validation(as_of="2030-01-01"), **kw)
+
+
+def test_import_reimport_edit_and_sync(db_url: str, corpus_file: Path, tmp_path: Path) -> None:
+    first = import_paths([str(corpus_file)], db_url, options=_options())
+    assert (first.counts.inserted, first.counts.updated, first.counts.rejected) == (CORPUS, 0, 0)
+    again = import_paths([str(corpus_file)], db_url, options=_options())
+    assert (again.counts.inserted, again.counts.updated, again.counts.unchanged) == (0, 0, CORPUS)
+
+    lines = corpus_file.read_bytes().splitlines()
+    edited = random.Random(7).sample(range(len(lines)), 100)
+    for i in edited:
+        post = orjson.loads(lines[i])
+        post["meta"]["view_count"] += 1
+        post["meta"]["hash"] = "0" * 24
+        lines[i] = seal(post)
+    changed = import_paths([str(_write_lines(tmp_path / "edited.jsonl", lines))], db_url, options=_options())
+    assert (changed.counts.inserted, changed.counts.updated, changed.counts.unchanged) == (0, 100, CORPUS - 100)
+    docs = _docs(db_url)
+    assert all(docs[orjson.loads(lines[i])["id"]] == orjson.loads(lines[i]) for i in edited)
+
+    edition = list(edition_lines(CORPUS, 2, seed=0))
+    synced = import_paths([str(_write_lines(tmp_path / "e2.jsonl", edition))], db_url, options=_options(sync=True))
+    assert synced.deleted > 0 and synced.counts.inserted > 0 and synced.counts.updated > 0
+    expected = {p["id"]: p for p in map(orjson.loads, edition)}
+    assert _docs(db_url) == expected  # row by row, against the generator
+    tools = _query(db_url, "SELECT post_id, position, tool FROM post_tools ORDER BY post_id, position")
+    assert tools == sorted((pid, k, t) for pid, p in expected.items() for k, t in enumerate(p["meta"]["tools"]))
+    links = _query(db_url, "SELECT count(*) FROM post_links")[0][0]
+    assert links == sum(len(p["similar_posts"]) for p in expected.values())
+
+
+def test_search_ranks_matching_posts(db_url: str, tmp_path: Path) -> None:
+    source = _write_lines(tmp_path / "p.jsonl", batch_json(0, 500, seed=3))
+    import_paths([str(source)], db_url, options=_options())
+    target = orjson.loads(batch_json(42, 1, seed=3)[0])
+    problem = target["meta"]["ai_outline"]["problem"]
+    hits = search(db_url, problem, limit=20)
+    bodies = dict(_query(db_url, "SELECT id, title || ' ' || intro || ' ' || body FROM posts"))
+    words = problem.lower().split()
+    assert hits and all(all(w in bodies[pid].lower() for w in words) for pid, _, _ in hits)  # every word matched
+    assert target["id"] in {pid for pid, _, _ in hits}
+    scores = [score for _, _, score in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert search(db_url, "zzzyqx-nothing", limit=5) == []
+
+
+def test_rejects_go_to_the_dead_letter_file(db_url: str, tmp_path: Path) -> None:
+    source, truth = tmp_path / "bad.jsonl", tmp_path / "truth.jsonl"
+    write_corpus(str(source), count=2000, seed=4, invalid_rate=0.1, truth=str(truth))
+    labels = [orjson.loads(line) for line in truth.read_bytes().splitlines()]
+    rejected_lines = {d["line"] for d in labels if d["code"][0] in "PSC"}
+    rejects = tmp_path / "dead.jsonl"
+    summary = import_paths([str(source)], db_url, options=_options(), rejects=str(rejects))
+    assert summary.counts.rejected == len(rejected_lines)
+    entries = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
+    assert {e["line"] for e in entries} == rejected_lines
+    by_line = {d["line"]: d["code"] for d in labels}
+    assert all(e["findings"][0]["code"] == by_line[e["line"]] for e in entries)
+    assert all(e["file"] == str(source.resolve()) and isinstance(e["raw"], str) for e in entries)
+
+
+def test_max_errors_aborts_and_keeps_what_was_committed(db_url: str, tmp_path: Path) -> None:
+    source = tmp_path / "bad.jsonl"
+    write_corpus(str(source), count=3000, seed=4, invalid_rate=0.2)
+    with pytest.raises(ImportAbortedError, match=r"stopped after \d+ rejected records \(max_errors 5\)"):
+        import_paths([str(source)], db_url, options=_options(max_errors=5, batch=100))
+    kept = _query(db_url, "SELECT count(*) FROM posts")[0][0]
+    assert 0 < kept < 3000
+    resumed = import_paths([str(source)], db_url, options=_options(batch=100))
+    assert resumed.resumed_from
+
+
+NAUGHTY = SHARED / "corpora" / "naughty-strings" / "blns.json"
+
+
+@pytest.mark.skipif(not NAUGHTY.exists(), reason="shared/corpora/naughty-strings is not beside the checkout")
+def test_naughty_strings_round_trip_and_are_findable(db_url: str, tmp_path: Path) -> None:
+    strings = json.loads(NAUGHTY.read_text(encoding="utf-8"))
+    lines = []
+    for k, text in enumerate(strings):
+        post = post_dict(k, seed=9)
+        post["sections"][0]["paragraphs"][0] = f"naughty {text} end"
+        post["meta"]["notes"].append(f"note {text} end")
+        post["meta"]["hash"] = "0" * 24
+        lines.append(seal(post))
+    source = _write_lines(tmp_path / "naughty.jsonl", lines)
+    summary = import_paths([str(source)], db_url, options=_options())
+    assert summary.counts.inserted == len(strings) and summary.counts.rejected == 0
+    docs = _docs(db_url)
+    for line in lines:
+        post = orjson.loads(line)
+        assert docs[post["id"]] == post
+    bodies = dict(_query(db_url, "SELECT id, body FROM posts"))
+    for k, text in enumerate(strings):
+        assert f"naughty {text} end" in bodies[f"alphanode-{k:06d}"]
+    for k, text in enumerate(strings):
+        words = [w for w in text.split() if w.isalnum() and w.isascii() and len(w) > 2]
+        if words:
+            found = {pid for pid, _, _ in search(db_url, f"naughty {words[0]}", limit=600)}
+            assert f"alphanode-{k:06d}" in found, text
+
+
+def _crash_command(source: Path, db: str) -> list[str]:
+    return [sys.executable, "-m", "synth", "import", str(source), "--db", db, "--batch", "250", "--as-of", "2030-01-01"]
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_moments_then_resume(db_url: str, tmp_path: Path) -> None:
+    source = tmp_path / "posts.jsonl"
+    write_corpus(str(source), count=8000, seed=5, invalid_rate=0.02)
+    reference = str(tmp_path / "reference.db")
+    import_paths([str(source)], reference, options=_options(batch=250))
+    rng = random.Random(99)
+    kills = attempts = 0
+    while kills < 10 and attempts < 40:  # once the load is complete, killed re-imports must not harm it either
+        attempts += 1
+        child = subprocess.Popen(_crash_command(source, db_url), stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 1.5))
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+            kills += 1
+        child.wait()
+    assert kills == 10
+    done = subprocess.run(_crash_command(source, db_url), capture_output=True, text=True, check=True)
+    assert "records:" in done.stderr
+    assert _digest(db_url) == _digest(reference)
+    assert _query(db_url, "SELECT count(*) FROM synth_checkpoints")[0][0] == 0
+
+
+def test_stdin_import(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    data = b"\n".join(batch_json(0, 50)) + b"\n"
+    result = runner.invoke(app, ["import", "-", "--db", db, "--as-of", "2030-01-01"], input=data)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("50 records: 50 inserted, 0 updated, 0 unchanged, 0 rejected, 0 deleted in ")
+
+
+def test_cli_json_summary_and_search(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    source = _write_lines(tmp_path / "p.jsonl", batch_json(0, 300, seed=2))
+    result = runner.invoke(app, ["import", str(source), "--db", db, "--log-format", "json"])
+    assert result.exit_code == 0
+    summary = json.loads(result.stderr)
+    assert {k: summary[k] for k in ("records", "inserted", "updated", "unchanged", "rejected", "deleted")} == {
+        "records": 300,
+        "inserted": 300,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "deleted": 0,
+    }
+    assert summary["rows_per_second"] > 0
+    title = orjson.loads(batch_json(10, 1, seed=2)[0])["title"]
+    found = runner.invoke(app, ["search", title, "--db", db, "--format", "json", "-n", "1"])
+    assert json.loads(found.stdout)["id"] == "alphanode-000010"
+
+
+@pytest.mark.parametrize(
+    ("db", "message"),
+    [
+        ("postgresql://postgres@127.0.0.1:1/test", "postgresql://postgres@127.0.0.1:1/test: cannot connect"),
+        ("/nonexistent-folder/x.db", "/nonexistent-folder/x.db: cannot open the database file"),
+        ("mysql://localhost/x", "unsupported database URL 'mysql://localhost/x'"),
+    ],
+)
+def test_database_errors_are_messages(tmp_path: Path, db: str, message: str) -> None:
+    source = _write_lines(tmp_path / "p.jsonl", batch_json(0, 3))
+    result = runner.invoke(app, ["import", str(source), "--db", db])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"synth: error: {message}")
+    assert "To resolve this error," in result.stderr
+
+
+def test_not_a_database_file(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.db"
+    bogus.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(DatabaseError, match="not a usable SQLite database"):
+        import_paths([str(_write_lines(tmp_path / "p.jsonl", batch_json(0, 3)))], str(bogus))
+
+
+def test_search_without_imported_posts(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["search", "anything", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 2
+    assert missing.stderr == (
+        f"synth: error: no database at {tmp_path / 'none.db'}. "
+        f"To resolve this error, import posts first: synth import FILE --db {tmp_path / 'none.db'}\n"
+    )
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_passwords_never_reach_messages() -> None:
+    assert redacted("postgresql://user:s3cret@db.example:5432/test") == "postgresql://user:***@db.example:5432/test"
+    assert redacted("postgresql://user@127.0.0.1/test") == "postgresql://user@127.0.0.1/test"
+    result = runner.invoke(app, ["search", "x", "--db", "postgresql://user:s3cret@127.0.0.1:1/test"])
+    assert result.exit_code == 2 and "s3cret" not in result.stderr
