@@ -10,9 +10,9 @@ Names are imported on first use, so ``synth generate`` starts without loading py
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from synth._lazy import lazy
 from synth._version import __version__
 from synth.errors import (
     DatabaseError,
@@ -58,27 +58,18 @@ __all__ = [
     "write_corpus",
 ]
 
-_LAZY = {
-    "Finding": "synth.validate.report",
-    "Post": "synth.schema.model",
-    "Summary": "synth.generation.corpus",
-    "content_hash": "synth.schema.hash",
-    "generate": "synth.generation.assemble",
-    "generate_post": "synth.generation.assemble",
-    "json_schema": "synth.schema.export",
-    "validate_file": "synth.validate.run",
-    "validate_post": "synth.validate.check",
-    "write_corpus": "synth.generation.writer",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'synth' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy(
+    __name__,
+    {
+        "Finding": "synth.validate.report",
+        "Post": "synth.schema.model",
+        "Summary": "synth.generation.corpus",
+        "content_hash": "synth.schema.hash",
+        "generate": "synth.generation.assemble",
+        "generate_post": "synth.generation.assemble",
+        "json_schema": "synth.schema.export",
+        "validate_file": "synth.validate.run",
+        "validate_post": "synth.validate.check",
+        "write_corpus": "synth.generation.writer",
+    },
+)

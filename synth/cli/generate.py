@@ -7,7 +7,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -181,29 +181,12 @@ def _generate_parts(
     if output == "-":
         raise UsageError("--parts writes a folder", hint="pass --output DIR")
     began = time.perf_counter()
+    common: dict[str, Any] = {"count": count, "parts": parts, "seed": seed, "start": start, "locale": locale}
+    common.update(compress=compress, workers=corpus.resolve_workers(workers))
     if dask or scheduler:
-        manifest = partitioned.write_parts_dask(
-            output,
-            count=count,
-            parts=parts,
-            seed=seed,
-            start=start,
-            locale=locale,
-            compress=compress,
-            scheduler=scheduler,
-            workers=corpus.resolve_workers(workers),
-        )
+        manifest = partitioned.write_parts_dask(output, scheduler=scheduler, **common)
     else:
-        manifest = partitioned.write_parts(
-            output,
-            count=count,
-            parts=parts,
-            seed=seed,
-            start=start,
-            locale=locale,
-            workers=corpus.resolve_workers(workers),
-            compress=compress,
-        )
+        manifest = partitioned.write_parts(output, **common)
     if not quiet:
         seconds = time.perf_counter() - began
         stored = sum(p.bytes for p in manifest.parts)

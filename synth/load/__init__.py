@@ -8,8 +8,9 @@ The names below are imported on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from synth._lazy import lazy
 
 if TYPE_CHECKING:
     from synth.load.backend import redacted
@@ -28,25 +29,16 @@ __all__ = [
     "redacted",
 ]
 
-_HOME = {
-    "ImportOptions": "importer",
-    "ImportSummary": "importer",
-    "PostRows": "rows",
-    "connect": "database",
-    "import_paths": "importer",
-    "import_validation": "importer",
-    "post_rows": "rows",
-    "redacted": "backend",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        value = getattr(importlib.import_module(f"synth.load.{_HOME[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'synth.load' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy(
+    __name__,
+    {
+        "ImportOptions": "synth.load.importer",
+        "ImportSummary": "synth.load.importer",
+        "PostRows": "synth.load.rows",
+        "connect": "synth.load.database",
+        "import_paths": "synth.load.importer",
+        "import_validation": "synth.load.importer",
+        "post_rows": "synth.load.rows",
+        "redacted": "synth.load.backend",
+    },
+)

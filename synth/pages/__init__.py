@@ -9,8 +9,9 @@ first use; :mod:`synth.render` keeps the renderers' old home working.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from synth._lazy import lazy
 
 if TYPE_CHECKING:
     from synth.pages.html import parse_html, render_html
@@ -32,28 +33,19 @@ __all__ = [
     "write_site",
 ]
 
-_HOME = {
-    "SiteSummary": "site",
-    "index_page_name": "site",
-    "parse_file": "site",
-    "parse_html": "html",
-    "parse_text": "text",
-    "read_posts": "site",
-    "render_file": "site",
-    "render_html": "html",
-    "render_markdown": "markdown",
-    "render_text": "text",
-    "write_site": "site",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        value = getattr(importlib.import_module(f"synth.pages.{_HOME[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'synth.pages' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy(
+    __name__,
+    {
+        "SiteSummary": "synth.pages.site",
+        "index_page_name": "synth.pages.site",
+        "parse_file": "synth.pages.site",
+        "parse_html": "synth.pages.html",
+        "parse_text": "synth.pages.text",
+        "read_posts": "synth.pages.site",
+        "render_file": "synth.pages.site",
+        "render_html": "synth.pages.html",
+        "render_markdown": "synth.pages.markdown",
+        "render_text": "synth.pages.text",
+        "write_site": "synth.pages.site",
+    },
+)

@@ -12,8 +12,9 @@ records is :func:`synth.validate.records.records`: its module has the same name.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from synth._lazy import lazy
 
 if TYPE_CHECKING:
     from synth.validate.check import RecordResult, check_record, validate_post
@@ -37,29 +38,20 @@ __all__ = [
     "validate_post",
 ]
 
-_HOME = {
-    "Finding": "report",
-    "Options": "options",
-    "Record": "records",
-    "RecordResult": "check",
-    "Report": "report",
-    "check_record": "check",
-    "format_text": "report",
-    "make_options": "options",
-    "summary": "report",
-    "validate_file": "run",
-    "validate_paths": "run",
-    "validate_post": "check",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        value = getattr(importlib.import_module(f"synth.validate.{_HOME[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'synth.validate' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy(
+    __name__,
+    {
+        "Finding": "synth.validate.report",
+        "Options": "synth.validate.options",
+        "Record": "synth.validate.records",
+        "RecordResult": "synth.validate.check",
+        "Report": "synth.validate.report",
+        "check_record": "synth.validate.check",
+        "format_text": "synth.validate.report",
+        "make_options": "synth.validate.options",
+        "summary": "synth.validate.report",
+        "validate_file": "synth.validate.run",
+        "validate_paths": "synth.validate.run",
+        "validate_post": "synth.validate.check",
+    },
+)

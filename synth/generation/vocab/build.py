@@ -1,7 +1,7 @@
 """Build the shipped vocabulary data with Faker: ``python -m synth.generation.vocab.build``.
 
 Faker builds vocabulary once, here; the generator never calls it. The output files in
-``synth/vocab/data/`` are committed, so generated posts do not depend on the installed Faker
+``synth/generation/vocab/data/`` are committed, so generated posts do not depend on the installed Faker
 (the files record the Faker version that built them, and a test rebuilds them and compares).
 
 * ``words-<locale>.json``: the locale's words, most frequent first, with a Zipf lookup table
