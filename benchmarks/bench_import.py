@@ -62,7 +62,6 @@ import contextlib
 import csv
 import itertools
 import os
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -75,6 +74,7 @@ from typing import Any
 
 import orjson
 import psycopg
+from _common import Meter, load_line, progress, spawn
 from psycopg import sql
 
 from synth.generation.writer import write_corpus
@@ -134,15 +134,6 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Done:
-    """A finished child: wall seconds, peak RSS in MiB, its stderr."""
-
-    seconds: float
-    rss_mib: float
-    stderr: str
-
-
-@dataclass(frozen=True)
 class Setup:
     """What every run shares: the folder, the corpus, its CSV, N, the admin connection, schemas."""
 
@@ -156,75 +147,6 @@ class Setup:
 
 
 # --- measuring ------------------------------------------------------------------------------
-
-
-def machine_busy_seconds() -> float | None:
-    """Busy CPU time of the whole machine since boot, all CPUs (``/proc/stat``; None elsewhere)."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
-        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[1:9])
-    except (OSError, ValueError):
-        return None
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def own_cpu_seconds() -> float:
-    """CPU time of this process and of the children it has waited for."""
-    mine, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return mine.ru_utime + mine.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-class Meter:
-    """Started before a run; ``others(wall)`` is the CPUs other processes kept busy since."""
-
-    def __init__(self) -> None:
-        self.busy, self.own = machine_busy_seconds(), own_cpu_seconds()
-
-    def others(self, wall: float) -> float | None:
-        busy = machine_busy_seconds()
-        if busy is None or self.busy is None or wall <= 0:
-            return None
-        return max(0.0, busy - self.busy - (own_cpu_seconds() - self.own)) / wall
-
-
-def load_line(when: str) -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average ({when}): {one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min; {os.cpu_count()} CPUs)"
-
-
-def progress(text: str) -> None:
-    print(f"  {text} ...", file=sys.stderr, flush=True)
-
-
-# A small launcher between this process and each measured command. On Linux a child's
-# ru_maxrss starts at the peak RSS of the process that forked it (the kernel records the old
-# address space's high-water mark at exec), so spawning from this big process would floor
-# every reading at ~100 MiB. The launcher (``python -I -S``, a few MiB) times the command
-# with perf_counter around posix_spawn + wait4 and prints "exit seconds maxrss_kib".
-LAUNCHER = """
-import os, sys, time
-null = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0), (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
-began = time.perf_counter()
-pid = os.posix_spawnp(sys.argv[1], sys.argv[1:], os.environ, file_actions=null)
-_, status, usage = os.wait4(pid, 0)
-seconds = time.perf_counter() - began
-print(os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss, flush=True)
-"""
-
-
-def spawn(argv: Sequence[str], cwd: Path) -> Done:
-    """Run ``argv`` to the end via the launcher: wall time, the command's own peak RSS, its stderr."""
-    with tempfile.TemporaryFile(dir=cwd) as err:
-        done = subprocess.run(
-            [sys.executable, "-I", "-S", "-c", LAUNCHER, *argv],
-            cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, check=True,
-        )  # fmt: skip
-        err.seek(0)
-        text = err.read().decode("utf-8", "replace")
-    code, seconds, kib = done.stdout.split()
-    if int(code) != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited {int(code)}: {text[-800:]}")
-    return Done(float(seconds), int(kib) / 1024, text)
 
 
 def best(rows: Sequence[Row]) -> dict[str, Row]:

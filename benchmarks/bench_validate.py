@@ -64,20 +64,19 @@ machine was slowed down by other work: rerun it on an idle machine.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import fastjsonschema
 import orjson
+from _common import load_line, machine_busy_seconds, own_cpu_seconds, pinned
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
@@ -139,27 +138,6 @@ Run = Callable[[], tuple[int, int]]  # one pass: (documents, findings)
 # --- load -----------------------------------------------------------------------------------
 
 
-def machine_busy_seconds() -> float | None:
-    """Busy CPU time of the whole machine since boot, all CPUs (``/proc/stat``; None elsewhere)."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
-        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[1:9])
-    except (OSError, ValueError):
-        return None
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def own_cpu_seconds() -> float:
-    """CPU time of this process and of the children it has waited for."""
-    mine, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return mine.ru_utime + mine.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def load_line(when: str) -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average ({when}): {one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min)"
-
-
 def timed(name: str, run: Run) -> Row:
     """One pass of ``run``: wall time, and the CPUs other processes kept busy meanwhile."""
     busy0, own0, began = machine_busy_seconds(), own_cpu_seconds(), time.perf_counter()
@@ -173,20 +151,6 @@ def timed(name: str, run: Run) -> Row:
 def best(name: str, run: Run, repeats: int) -> Row:
     print(f"  running {name} (best of {repeats}) ...", file=sys.stderr, flush=True)
     return min((timed(name, run) for _ in range(repeats)), key=lambda row: row.seconds)
-
-
-@contextlib.contextmanager
-def pinned(cpu: int = 0) -> Iterator[str]:
-    """Run the body on one CPU; restore the old mask after (subprocesses must not inherit it)."""
-    if not hasattr(os, "sched_setaffinity"):
-        yield "not pinned (no sched_setaffinity here)"
-        return
-    saved = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {cpu})
-    try:
-        yield f"pinned to CPU {cpu} of {len(saved)}"
-    finally:
-        os.sched_setaffinity(0, saved)
 
 
 # --- contenders -----------------------------------------------------------------------------
