@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import enum
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 
 from synth.cli.common import FindingFormat, app, err, progress, reported
 from synth.generation import corpus
+
+if TYPE_CHECKING:
+    from synth.load.importer import ImportSummary
 
 
 class LogFormat(enum.Enum):
@@ -20,33 +23,87 @@ class LogFormat(enum.Enum):
     JSON = "json"
 
 
+TablePrefix = Annotated[
+    str,
+    typer.Option(
+        "--table-prefix",
+        help="Put this before the name of each of synth's tables (e.g. synth_ makes synth_posts), to keep them "
+        "beside an application's tables. Lower-case letters, digits and _.",
+    ),
+]
+Schema = Annotated[
+    str | None,
+    typer.Option(
+        "--schema", help="PostgreSQL: the schema of synth's tables, created when missing (default: the search_path)."
+    ),
+]
+
+
+Rejects = Annotated[
+    str | None,
+    typer.Option(
+        "--rejects",
+        help="Dead-letter file: rejected records are APPENDED to it, written only when there are some; no file "
+        "is ever truncated or deleted. An existing file that is not a synth rejects file is refused (exit 2) "
+        "before importing. Default: DB.rejects.jsonl beside a SQLite file, "
+        "synth-rejects-HOST-PORT-DATABASE-SCHEMA.jsonl for PostgreSQL; - is stdout.",
+    ),
+]
+MaxErrors = Annotated[
+    int,
+    typer.Option(
+        "--max-errors",
+        min=0,
+        help="Stop at the Nth rejected record of a file (0: no limit). What came before it is committed; run "
+        "again with a higher limit to continue after it.",
+    ),
+]
+MaxErrorRate = Annotated[
+    float,
+    typer.Option(
+        "--max-error-rate",
+        min=0.0,
+        max=1.0,
+        help="Stop at the rejected record that makes more than this share of a file's records rejected "
+        "(checked from the 100th record on).",
+    ),
+]
+AllowRejects = Annotated[
+    bool, typer.Option("--allow-rejects", help="Exit 0 even when records were rejected (default: exit 1).")
+]
+Db = Annotated[str, typer.Option("--db", help="SQLite file (default synth.db) or postgresql://user@host/db.")]
+
+
 @app.command("import")
 def import_(
     paths: Annotated[list[str], typer.Argument(help="Files to import (.jsonl, .json, .gz, .zst); - is stdin.")],
-    db: Annotated[str, typer.Option("--db", help="SQLite file (default synth.db) or postgresql://user@host/db.")] = (
-        "synth.db"
-    ),
+    db: Db = "synth.db",
     batch: Annotated[int, typer.Option("--batch", min=1, help="Records per transaction and checkpoint.")] = 2000,
-    rejects: Annotated[
-        str | None, typer.Option("--rejects", help="Dead-letter file (default: beside the SQLite file).")
-    ] = None,
-    max_errors: Annotated[int, typer.Option("--max-errors", min=0, help="Abort after N rejected records.")] = 0,
-    max_error_rate: Annotated[
-        float, typer.Option("--max-error-rate", min=0.0, max=1.0, help="Abort when this share is rejected.")
-    ] = 0.0,
+    rejects: Rejects = None,
+    max_errors: MaxErrors = 0,
+    max_error_rate: MaxErrorRate = 0.0,
+    allow_rejects: AllowRejects = False,
     sync: Annotated[bool, typer.Option("--sync", help="Also delete posts absent from the input.")] = False,
     workers: Annotated[int, typer.Option("--workers", "-w", help="Processes validating; 0 means every core.")] = 1,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Review dates may not pass this date.")] = None,
     log_format: Annotated[LogFormat, typer.Option("--log-format", help="Summary as text or one JSON object.")] = (
         LogFormat.TEXT
     ),
+    table_prefix: TablePrefix = "",
+    schema: Schema = None,
 ) -> None:
     """Import posts into SQLite or PostgreSQL: validated, idempotent, resumable.
 
     Runs again after a crash continue from the last checkpoint; re-importing unchanged posts
-    changes nothing. Rejected records go to the dead-letter file.
+    changes nothing. Rejected records go to the dead-letter table and are appended to the
+    dead-letter file.
+
+    Exit code: 0 when every record went in, 1 when some were rejected (0 with --allow-rejects)
+    or the import stopped at --max-errors or --max-error-rate, 2 for bad usage, unreadable
+    input or a database error.
     """
     from synth.load.importer import ImportOptions, import_paths, import_validation  # noqa: PLC0415 - drivers on demand
+    from synth.load.tables import Tables  # noqa: PLC0415
 
     with reported():
         options = ImportOptions(
@@ -56,15 +113,22 @@ def import_(
             sync=sync,
             workers=corpus.resolve_workers(workers),
             validation=import_validation(as_of=as_of),
+            tables=Tables(table_prefix, schema),
         )
         with progress(None, sys.stderr.isatty(), "importing") as advance:
             summary = import_paths(paths, db, options=options, rejects=rejects, progress=advance)
-        if log_format is LogFormat.JSON:
-            err.print(orjson.dumps(summary.as_dict()).decode(), markup=False, highlight=False, soft_wrap=True)
-        else:
-            err.print(summary.line(), markup=False)
-            if summary.rejects_file:
-                err.print(f"rejected records: {summary.rejects_file}", markup=False)
+        _print_summary(summary, log_format)
+    if summary.counts.rejected and not allow_rejects:
+        raise typer.Exit(1)
+
+
+def _print_summary(summary: ImportSummary, log_format: LogFormat) -> None:
+    if log_format is LogFormat.JSON:
+        err.print(orjson.dumps(summary.as_dict()).decode(), markup=False, highlight=False, soft_wrap=True)
+        return
+    err.print(summary.line(), markup=False)
+    if summary.rejects_files:
+        err.print(f"rejected records: {', '.join(summary.rejects_files)}", markup=False)
 
 
 @app.command()
@@ -75,14 +139,26 @@ def search(
     fmt: Annotated[FindingFormat, typer.Option("--format", "-f", help="text or json (one object a hit).")] = (
         FindingFormat.TEXT
     ),
+    table_prefix: TablePrefix = "",
+    schema: Schema = None,
 ) -> None:
-    """Ranked full-text search over imported posts (FTS5 in SQLite, tsvector in PostgreSQL)."""
+    """Ranked full-text search over imported posts (FTS5 in SQLite, tsvector in PostgreSQL).
+
+    A SQLite file is opened read-only and never changed. Exit code: 0 when a post matched,
+    1 when none did (like grep; "no posts match ..." on stderr), 2 for errors. The two
+    databases tokenize differently (accents, apostrophes, hyphens, e-mails, paths): see
+    synth.load.search.
+    """
     from synth.load.search import search as run_search  # noqa: PLC0415
+    from synth.load.tables import Tables  # noqa: PLC0415
 
     with reported():
-        hits = run_search(db, query, limit=limit)
+        hits = run_search(db, query, limit=limit, tables=Tables(table_prefix, schema))
     for pid, title, score in hits:
         if fmt is FindingFormat.JSON:
             typer.echo(orjson.dumps({"id": pid, "title": title, "score": round(score, 6)}).decode())
         else:
             typer.echo(f"{pid}  {score:8.4f}  {title}")
+    if not hits:
+        err.print(f"no posts match {query!r}", markup=False)
+        raise typer.Exit(1)

@@ -1,8 +1,10 @@
 """The load stage: idempotent, resumable bulk import into SQLite (default) or PostgreSQL, and search.
 
 Modules: :mod:`~synth.load.importer` (the engine), :mod:`~synth.load.rows` (a post as rows),
-:mod:`~synth.load.backend` (the backend protocol, :func:`~synth.load.backend.connect`),
-:mod:`~synth.load.sqlite`, :mod:`~synth.load.postgres`, :mod:`~synth.load.search`.
+:mod:`~synth.load.backend` (the backend protocol, safe URLs), :mod:`~synth.load.database`
+(:func:`~synth.load.database.connect`), :mod:`~synth.load.tables` (table names: prefix, schema),
+:mod:`~synth.load.rejects` (the dead-letter file), :mod:`~synth.load.sqlite`,
+:mod:`~synth.load.postgres`, :mod:`~synth.load.search` (and how the two tokenizers differ).
 The names below are imported on first use.
 """
 

@@ -1,17 +1,28 @@
 """The importer: idempotent, resumable bulk load into SQLite (default) or PostgreSQL.
 
 Records are validated on the way in (layers parse, schema and consistency of
-:mod:`synth.validate`); rejected ones go to a dead-letter table, written out as JSON Lines.
-Work commits in batches, each together with a checkpoint (source identity, last line) in the
-same transaction, so a run killed at any moment continues from its checkpoint when run again
-and ends in the same state as an uninterrupted run. The post id is the key: an unchanged post
-(same content hash) is skipped, a changed one updates its row, children and search index. A
-repeated id within the input is an update too (the last one wins), resumed or not.
+:mod:`synth.validate`); rejected ones go to a dead-letter table, and are appended to a JSON
+Lines file (:mod:`synth.load.rejects` says which file, and why no file is ever truncated or
+deleted). Work commits in batches, each together with a checkpoint in the same transaction:
+the source's identity and the last record done, named by its ordinal in the source (the n-th
+record the framing of :mod:`synth.validate.records` yields), so that a whole JSON document
+(every element on line 1) resumes as exactly as JSON Lines. A run killed at any moment
+continues from its checkpoint when run again and ends in the same state as an uninterrupted
+run. The post id is the key: an unchanged post (same content hash) is skipped, a changed one
+updates its row, children and search index. A repeated id within the input is an update too
+(the last one wins), resumed or not.
 
-Tables (layout version :data:`LAYOUT_VERSION`): ``posts`` (scalar meta as columns, the whole
-post as JSON, the content hash, imported/updated times), ``post_tools``, ``post_entities``,
-``post_links`` (similar posts), the full-text index (FTS5 in SQLite, a ``tsvector`` column with
-a GIN index in PostgreSQL), ``synth_checkpoints``, ``synth_rejects`` and ``synth_meta``.
+``max_errors`` / ``max_error_rate`` are checked at every rejected record: the import stops at
+the record that reaches the limit, after committing everything before it and the record
+itself (so a rerun continues after it). Both count the whole source, resumed runs included.
+
+Tables (layout version :data:`~synth.load.backend.LAYOUT_VERSION`, names from :class:`~synth.load.tables.Tables`):
+``posts`` (scalar meta as columns, the whole post as JSON, the content hash, imported/updated
+times), ``post_tools``, ``post_entities``, ``post_links`` (similar posts), the full-text index
+(FTS5 in SQLite, a ``tsvector`` column with a GIN index in PostgreSQL), ``synth_checkpoints``,
+``synth_rejects`` and ``synth_meta``. A database of layout 1 is migrated in place, once; its
+unfinished imports (whose checkpoints named only a line) start their source again, which the
+idempotence makes safe.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ import hashlib
 import itertools
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -30,12 +42,14 @@ from typing import Any, Final
 
 import orjson
 
-from synth.errors import ImportAbortedError
+from synth.errors import ImportAbortedError, SynthError
 from synth.generation.manifest import is_manifest, part_paths, read_manifest
-from synth.io import STDIO, open_input, open_output
-from synth.load.backend import Backend, Counts, Reject, is_postgres
-from synth.load.database import connect
+from synth.io import STDIO, open_input
+from synth.load.backend import Backend, Checkpoint, Counts, Reject
+from synth.load.database import check_url, connect
+from synth.load.rejects import check_target, default_rejects, write_rejects
 from synth.load.rows import PostRows, post_rows
+from synth.load.tables import Tables
 from synth.validate.check import RecordResult, findings_of
 from synth.validate.options import Options, make_options
 from synth.validate.records import Record, records
@@ -57,7 +71,8 @@ def source_identity(path: str) -> str | None:
             head = hashlib.sha256(handle.read(1 << 20)).hexdigest()[:16]
     except OSError:
         return None  # open_input reports the error with its hint
-    return f"{resolved}|{size}|{head}"
+    name = os.fsencode(resolved).decode("utf-8", "backslashreplace")  # any file name is storable text
+    return f"{name}|{size}|{head}"
 
 
 def import_validation(**kw: Any) -> Options:
@@ -67,7 +82,7 @@ def import_validation(**kw: Any) -> Options:
 
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
-    """How to import: batch size, error limits, sync, workers, validation options."""
+    """How to import: batch size, error limits, sync, workers, validation options, table names."""
 
     batch: int = BATCH
     max_errors: int = 0
@@ -75,44 +90,56 @@ class ImportOptions:
     sync: bool = False
     workers: int = 1
     validation: Options = field(default_factory=import_validation)
+    tables: Tables = field(default_factory=Tables)
 
 
 @dataclass(slots=True)
 class ImportSummary:
-    """The structured summary of a run."""
+    """The structured summary of a run: ``counts`` are per source totals (resumed work included),
+    ``read`` the records this run read, so ``records_per_second`` is this run's speed."""
 
     counts: Counts = field(default_factory=Counts)
     deleted: int = 0
-    resumed_from: dict[str, int] = field(default_factory=dict)
+    resumed_from: dict[str, int] = field(default_factory=dict)  # path -> last record done before this run
     seconds: float = 0.0
-    rejects_file: str | None = None
+    rejects_file: str | None = None  # the file this run appended rejects to
+    rejects_files: list[str] = field(default_factory=list)  # every file holding the rejects of these sources
     per_source: dict[str, int] = field(default_factory=dict)  # records of each file, checkpoints included
+    read: int = 0
+    sources: list[str] = field(default_factory=list)  # the identities this run began or resumed
 
     def merge(self, other: ImportSummary) -> None:
         self.counts.add(other.counts)
         self.resumed_from.update(other.resumed_from)
         self.per_source.update(other.per_source)
+        self.read += other.read
+        self.sources += other.sources
 
     @property
-    def rows_per_second(self) -> float:
-        return self.counts.records / self.seconds if self.seconds > 0 else 0.0
+    def records_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
 
     def as_dict(self) -> dict[str, Any]:
         c = self.counts
         return {
             "records": c.records, "inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged,
-            "rejected": c.rejected, "deleted": self.deleted, "seconds": round(self.seconds, 3),
-            "rows_per_second": round(self.rows_per_second, 1), "resumed_from_line": self.resumed_from,
-            "rejects_file": self.rejects_file,
+            "rejected": c.rejected, "deleted": self.deleted, "records_this_run": self.read,
+            "seconds": round(self.seconds, 3), "records_per_second": round(self.records_per_second, 1),
+            "resumed_from_record": self.resumed_from, "rejects_file": self.rejects_file,
+            "rejects_files": self.rejects_files,
         }  # fmt: skip
 
     def line(self) -> str:
         c = self.counts
-        resumed = f" (resumed {len(self.resumed_from)} source(s))" if self.resumed_from else ""
+        resumed = (
+            f" (resumed {len(self.resumed_from)} source(s); {self.read:,} records read this run)"
+            if self.resumed_from
+            else ""
+        )
         return (
             f"{c.records:,} records: {c.inserted:,} inserted, {c.updated:,} updated, {c.unchanged:,} unchanged, "
             f"{c.rejected:,} rejected, {self.deleted:,} deleted in {self.seconds:.2f} s "
-            f"({self.rows_per_second:,.0f} rows/s){resumed}"
+            f"({self.records_per_second:,.0f} records/s){resumed}"
         )
 
 
@@ -126,73 +153,115 @@ def _reject(path: str, record: Record, result: RecordResult, options: Options) -
     return Reject(record.line, record.offset, raw, findings)
 
 
-def _check_limits(counts: Counts, options: ImportOptions) -> None:
-    if options.max_errors and counts.rejected > options.max_errors:
-        raise ImportAbortedError(
-            f"stopped after {counts.rejected} rejected records (max_errors {options.max_errors})",
-            hint="fix the input (see the rejects file) and run the same command again to continue",
-            parameter="max_errors",
-        )
-    if options.max_error_rate and counts.records >= 100 and counts.rejected > options.max_error_rate * counts.records:
-        raise ImportAbortedError(
-            f"stopped: {counts.rejected} of {counts.records} records rejected "
-            f"(max_error_rate {options.max_error_rate})",
-            hint="fix the input (see the rejects file) and run the same command again to continue",
-            parameter="max_error_rate",
-        )
+def _check_limits(rejected: int, records: int, options: ImportOptions) -> str | None:
+    """The limit that ``rejected`` of ``records`` (counted at a rejected record) reaches, or ``None``."""
+    if options.max_errors and rejected >= options.max_errors:
+        return "max_errors"
+    if options.max_error_rate and records >= 100 and rejected > options.max_error_rate * records:
+        return "max_error_rate"
+    return None
+
+
+def _is_rejected(result: RecordResult) -> bool:
+    return result.post is None or result.rejected
+
+
+Checked = tuple[int, tuple[Record, RecordResult]]  # (ordinal in the source, (record, result))
+
+
+def _stop_at(batch: list[Checked], before: Counts, options: ImportOptions) -> str | None:
+    """Cut ``batch`` (in place) after the rejected record that reaches a limit; returns that limit."""
+    if not (options.max_errors or options.max_error_rate):
+        return None
+    rejected = before.rejected
+    for k, (_, (_, result)) in enumerate(batch):
+        if _is_rejected(result):
+            rejected += 1
+            limit = _check_limits(rejected, before.records + k + 1, options)
+            if limit is not None:
+                del batch[k + 1 :]
+                return limit
+    return None
+
+
+def _aborted(limit: str, path: str, last: Checked, counts: Counts, options: ImportOptions) -> ImportAbortedError:
+    ordinal, (record, _) = last
+    share = "" if limit == "max_errors" else f" of {counts.records}"
+    return ImportAbortedError(
+        f"stopped after {counts.rejected} rejected records{share} ({limit} {getattr(options, limit)}), "
+        f"at record {ordinal} (line {record.line}) of {path}",
+        hint=f"see the rejects file; fix the input and import it again, or run the same command with a higher "
+        f"{limit} to continue after record {ordinal}",
+        parameter=limit,
+    )
 
 
 Progress = Callable[[int], None]
 
 
-def _batches(items: Iterator[tuple[Record, RecordResult]], size: int) -> Iterator[list[tuple[Record, RecordResult]]]:
+def _batches(items: Iterator[Checked], size: int) -> Iterator[list[Checked]]:
     while batch := list(itertools.islice(items, size)):
         yield batch
+
+
+def _resume(backend: Backend, key: str, path: str, known: bool, counts: Counts, summary: ImportSummary) -> int:
+    """How many records of the source are done (0: begin it); ``counts`` gets what they did."""
+    checkpoint = backend.checkpoint(key) if known else None
+    if checkpoint is None or checkpoint.record is None:  # a layout-1 checkpoint named a line: start again
+        backend.begin_source(key)
+        return 0
+    counts.add(checkpoint.counts)
+    summary.resumed_from[path] = checkpoint.record
+    return checkpoint.record
 
 
 def _import_source(
     backend: Backend, path: str, options: ImportOptions, summary: ImportSummary, pool: Any, progress: Progress | None
 ) -> None:
     source = source_identity(path)
-    key = source or f"stdin:{os.getpid()}"
-    checkpoint = backend.checkpoint(key) if source else None
+    key = source or f"{STDIO}|stdin|{uuid.uuid4().hex}"  # stdin cannot resume: a key of its own each run
+    summary.sources.append(key)
     counts = Counts()
-    if checkpoint is not None:
-        counts.add(checkpoint.counts)
-        summary.resumed_from[path] = checkpoint.line
-    else:
-        backend.begin_source(key)
-    skip = checkpoint.line if checkpoint else 0
+    skip = _resume(backend, key, path, source is not None, counts, summary)
     with open_input(path) as stream:
-        pending = (r for r in records(stream, options.validation) if r.line > skip)
-        for batch in _batches(checked_records(pending, options.validation, pool), options.batch):
+        pending = itertools.islice(records(stream, options.validation), skip, None)
+        checked = enumerate(checked_records(pending, options.validation, pool), skip + 1)
+        for batch in _batches(checked, options.batch):
+            limit = _stop_at(batch, counts, options)
             _write(backend, key, path, batch, counts, options)
+            summary.read += len(batch)
             if progress is not None:
                 progress(len(batch))
-            _check_limits(counts, options)
+            if limit is not None:
+                raise _aborted(limit, path, batch[-1], counts, options)
     backend.finish_source(key)
     summary.counts.add(counts)
     summary.per_source[path] = counts.records
 
 
-def _write(
-    backend: Backend,
-    key: str,
-    path: str,
-    batch: list[tuple[Record, RecordResult]],
-    counts: Counts,
-    options: ImportOptions,
-) -> None:
+def _storable(text: str) -> str:
+    """``text`` without lone surrogates (which no database driver takes), escaped as ``\\udXXX``."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode()
+    return text
+
+
+def _write(backend: Backend, key: str, path: str, batch: list[Checked], counts: Counts, options: ImportOptions) -> None:
     """Write one batch and its checkpoint in one transaction; ``counts`` becomes the running total."""
     posts: dict[str, PostRows] = {}
     rejects: list[Reject] = []
-    for record, result in batch:
-        if result.post is None or result.rejected:
-            rejects.append(_reject(path, record, result, options.validation))
+    for ordinal, (record, result) in batch:
+        post = None if result.rejected else result.post
+        if post is None:
+            reject = _reject(path, record, result, options.validation)
+            rejects.append(dataclasses.replace(reject, record=ordinal, raw=_storable(reject.raw)))
         else:
-            posts[result.post["id"]] = post_rows(result.post, orjson.dumps(result.post))  # a repeated id: last wins
+            posts[post["id"]] = post_rows(post, orjson.dumps(post))  # a repeated id: last wins
     repeated = len(batch) - len(rejects) - len(posts)
-    done = backend.write_batch(key, list(posts.values()), rejects, batch[-1][0].line, counts, repeated)
+    ordinal, (last, _) = batch[-1]
+    done = backend.write_batch(key, list(posts.values()), rejects, Checkpoint(ordinal, last.line, counts), repeated)
     counts.add(done)
 
 
@@ -214,7 +283,7 @@ def _expand(paths: list[str]) -> tuple[list[str], list[tuple[str, int, list[str]
 def _import_serial(
     sources: list[str], db: str, options: ImportOptions, summary: ImportSummary, progress: Progress | None
 ) -> None:
-    backend = connect(db)
+    backend = connect(db, options.tables)
     try:
         backend.prepare()
         with contextlib.ExitStack() as stack:
@@ -236,13 +305,17 @@ def _import_parallel(
     parts: list[str], db: str, options: ImportOptions, summary: ImportSummary, progress: Progress | None
 ) -> None:
     """Parts in ``options.workers`` processes, each part resumable on its own."""
-    connect(db).close()  # report a bad URL once, here, not from every worker
+    backend = connect(db, options.tables)  # report a bad URL or foreign tables once, here, not from every worker
+    try:
+        backend.prepare()
+    finally:
+        backend.close()
     single = dataclasses.replace(options, workers=1)
     with ProcessPoolExecutor(options.workers) as pool:
         for done in pool.map(_import_part, [(part, db, single) for part in parts]):
             summary.merge(done)
             if progress is not None:
-                progress(done.counts.records)
+                progress(done.read)
 
 
 def _check_manifests(manifests: list[tuple[str, int, list[str]]], summary: ImportSummary) -> None:
@@ -253,6 +326,18 @@ def _check_manifests(manifests: list[tuple[str, int, list[str]]], summary: Impor
                 f"{path} lists {count:,} posts but its parts held {seen:,} records",
                 hint=f"check the parts with `synth validate {path}`",
             )
+
+
+def _report(db: str, options: ImportOptions, summary: ImportSummary, target: str) -> None:
+    """Append this run's unreported rejects to ``target`` and note every file that holds its rejects."""
+    if not summary.sources:
+        return  # no source began (the database refused or the input was missing): nothing to report
+    backend = connect(db, options.tables)
+    try:
+        summary.rejects_file = write_rejects(backend, summary.sources, target)
+        summary.rejects_files = backend.reported_in(summary.sources)
+    finally:
+        backend.close()
 
 
 def import_paths(
@@ -267,9 +352,13 @@ def import_paths(
 
     A ``manifest.json`` stands for its parts; with ``options.workers`` > 1 its parts load in
     that many processes at once (otherwise workers validate records), and the records found
-    are checked against the manifest's count.
+    are checked against the manifest's count. ``rejects`` is the dead-letter file (default:
+    :func:`~synth.load.rejects.default_rejects`); it is checked before anything is imported.
     """
     options = options or ImportOptions()
+    check_url(db, options.tables)
+    target = rejects or default_rejects(db, options.tables)
+    check_target(target, named=rejects is not None)
     sources, manifests = _expand(list(paths))
     summary = ImportSummary()
     began = time.perf_counter()
@@ -278,14 +367,13 @@ def import_paths(
             _import_parallel(sources, db, options, summary, progress)
         else:
             _import_serial(sources, db, options, summary, progress)
-    finally:
-        backend = connect(db)
-        try:
-            summary.rejects_file = _write_rejects(backend, sources, rejects or default_rejects(db))
-        finally:
-            backend.close()
+    except BaseException:
+        with contextlib.suppress(SynthError):  # best effort: the first error is the one to report
+            _report(db, options, summary, target)
+        raise
+    _report(db, options, summary, target)
     if options.sync:
-        backend = connect(db)
+        backend = connect(db, options.tables)
         try:
             summary.deleted = backend.sync(_ids(sources, options.validation))
         finally:
@@ -293,26 +381,6 @@ def import_paths(
     summary.seconds = time.perf_counter() - began
     _check_manifests(manifests, summary)
     return summary
-
-
-def default_rejects(db: str) -> str:
-    """The dead-letter file beside a SQLite database, or in the current folder for PostgreSQL."""
-    if is_postgres(db):
-        return "synth-rejects.jsonl"
-    return db.removeprefix("sqlite:///") + ".rejects.jsonl"
-
-
-def _write_rejects(backend: Backend, paths: list[str], target: str) -> str | None:
-    sources = [s for s in map(source_identity, paths) if s is not None]
-    entries = list(backend.rejects(sources))
-    if not entries:
-        with contextlib.suppress(FileNotFoundError):
-            Path(target).unlink()
-        return None
-    with open_output(target) as stream:
-        for entry in entries:
-            stream.write(orjson.dumps(entry) + b"\n")
-    return target
 
 
 def _ids(paths: list[str], options: Options) -> set[str]:

@@ -5,7 +5,16 @@ one statement: ``INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE the content has
 whose ``RETURNING`` tells inserted from updated rows; child rows are replaced for exactly
 those posts. The full-text index is a generated ``tsvector`` column (``simple`` configuration:
 no stemming, so every language tokenizes alike) with a GIN index. Batch, rejects and
-checkpoint commit together.
+checkpoint commit together. Table names come from :class:`~synth.load.tables.Tables`
+(``--schema``, ``--table-prefix``).
+
+PostgreSQL's ``text`` cannot hold the character NUL and its ``jsonb`` refuses the escape
+``\\u0000``, so a rejected record (which may hold anything) is kept losslessly in types that
+can: ``synth_rejects.raw`` is ``bytea`` (the UTF-8 bytes of the raw line, NUL included) and
+``synth_rejects.findings`` is ``text`` holding the findings' JSON exactly as SQLite keeps it
+(a NUL in a message, id or path is the six characters ``\\u0000`` there; ``findings::jsonb``
+works for every row without one). Valid posts cannot contain NUL (the schema's patterns
+exclude it), so ``posts.doc`` stays ``jsonb``.
 """
 
 from __future__ import annotations
@@ -16,8 +25,9 @@ from typing import Any, Final
 import orjson
 
 from synth.errors import DatabaseError, UsageError
-from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject, redacted
+from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject, address, redacted, scrubbed
 from synth.load.rows import COLUMNS, PostRows
+from synth.load.tables import BASES, Tables, check_foreign
 
 try:
     import psycopg
@@ -36,8 +46,8 @@ _POST_COLUMNS: Final = ",\n    ".join(
     f"{c} {_TYPES.get(c, 'text')}{' PRIMARY KEY' if c == 'id' else ' NOT NULL' if c != 'area' else ''}" for c in COLUMNS
 )
 SCHEMA: Final = f"""
-CREATE TABLE IF NOT EXISTS synth_meta (key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE IF NOT EXISTS posts (
+CREATE TABLE IF NOT EXISTS {{synth_meta}} (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS {{posts}} (
     {_POST_COLUMNS},
     imported_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
@@ -46,33 +56,50 @@ CREATE TABLE IF NOT EXISTS posts (
         || setweight(to_tsvector('simple', body), 'C')
     ) STORED
 );
-CREATE INDEX IF NOT EXISTS posts_search ON posts USING gin (search);
-CREATE INDEX IF NOT EXISTS posts_stack ON posts (stack);
-CREATE TABLE IF NOT EXISTS post_tools (
+CREATE INDEX IF NOT EXISTS {{i_posts_search}} ON {{posts}} USING gin (search);
+CREATE INDEX IF NOT EXISTS {{i_posts_stack}} ON {{posts}} (stack);
+CREATE TABLE IF NOT EXISTS {{post_tools}} (
     post_id text NOT NULL, position integer NOT NULL, tool text NOT NULL, PRIMARY KEY (post_id, position));
-CREATE INDEX IF NOT EXISTS post_tools_tool ON post_tools (tool);
-CREATE TABLE IF NOT EXISTS post_entities (
+CREATE INDEX IF NOT EXISTS {{i_post_tools_tool}} ON {{post_tools}} (tool);
+CREATE TABLE IF NOT EXISTS {{post_entities}} (
     post_id text NOT NULL, position integer NOT NULL, name text NOT NULL, type text NOT NULL,
     PRIMARY KEY (post_id, position));
-CREATE INDEX IF NOT EXISTS post_entities_name ON post_entities (type, name);
-CREATE TABLE IF NOT EXISTS post_links (
+CREATE INDEX IF NOT EXISTS {{i_post_entities_name}} ON {{post_entities}} (type, name);
+CREATE TABLE IF NOT EXISTS {{post_links}} (
     post_id text NOT NULL, position integer NOT NULL, target_id text NOT NULL, PRIMARY KEY (post_id, position));
-CREATE INDEX IF NOT EXISTS post_links_target ON post_links (target_id);
-CREATE TABLE IF NOT EXISTS synth_checkpoints (
+CREATE INDEX IF NOT EXISTS {{i_post_links_target}} ON {{post_links}} (target_id);
+CREATE TABLE IF NOT EXISTS {{synth_checkpoints}} (
     source text PRIMARY KEY, line bigint NOT NULL, inserted bigint NOT NULL, updated bigint NOT NULL,
-    unchanged bigint NOT NULL, rejected bigint NOT NULL);
-CREATE TABLE IF NOT EXISTS synth_rejects (
-    source text NOT NULL, line bigint NOT NULL, "offset" bigint NOT NULL, raw text NOT NULL, findings jsonb NOT NULL,
-    PRIMARY KEY (source, line));
-INSERT INTO synth_meta (key, value) VALUES ('layout_version', '{LAYOUT_VERSION}') ON CONFLICT DO NOTHING;
+    unchanged bigint NOT NULL, rejected bigint NOT NULL, record bigint);
+CREATE TABLE IF NOT EXISTS {{synth_rejects}} (
+    source text NOT NULL, line bigint NOT NULL, "offset" bigint NOT NULL, raw bytea NOT NULL, findings text NOT NULL,
+    record bigint NOT NULL, reported text, current boolean NOT NULL DEFAULT true, PRIMARY KEY (source, record));
+INSERT INTO {{synth_meta}} (key, value) VALUES ('layout_version', '{LAYOUT_VERSION}') ON CONFLICT DO NOTHING
 """
+# Layout 1 -> 2 (under the DDL lock, in one transaction): checkpoints gain the record (NULL: a layout-1
+# checkpoint, which the importer does not trust and restarts); rejects are keyed by record, kept
+# in NUL-safe types, and those of finished sources count as reported ('': to a file of layout 1's).
+_MIGRATE_1: Final = (
+    "ALTER TABLE {synth_checkpoints} ADD COLUMN record bigint",
+    "ALTER TABLE {synth_rejects} ADD COLUMN record bigint",
+    "UPDATE {synth_rejects} SET record = line",
+    "ALTER TABLE {synth_rejects} ALTER COLUMN record SET NOT NULL",
+    "ALTER TABLE {synth_rejects} ALTER COLUMN raw TYPE bytea USING convert_to(raw, 'UTF8')",
+    "ALTER TABLE {synth_rejects} ALTER COLUMN findings TYPE text USING findings::text",
+    "ALTER TABLE {synth_rejects} ADD COLUMN reported text",
+    "UPDATE {synth_rejects} SET reported = '' WHERE source NOT IN (SELECT source FROM {synth_checkpoints})",
+    "ALTER TABLE {synth_rejects} ADD COLUMN current boolean NOT NULL DEFAULT true",
+    "ALTER TABLE {synth_rejects} DROP CONSTRAINT {i_synth_rejects_pkey}",
+    "ALTER TABLE {synth_rejects} ADD PRIMARY KEY (source, record)",
+    "UPDATE {synth_meta} SET value = '2' WHERE key = 'layout_version'",
+)
 _STAGING: Final = """
-CREATE TEMP TABLE IF NOT EXISTS stage_posts (LIKE posts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_tools (LIKE post_tools) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_entities (LIKE post_entities) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_links (LIKE post_links) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_posts (LIKE {posts} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_tools (LIKE {post_tools}) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_entities (LIKE {post_entities}) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_links (LIKE {post_links}) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_changed (id text PRIMARY KEY, inserted boolean NOT NULL) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_keys (id text PRIMARY KEY, content_hash text NOT NULL) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_keys (id text PRIMARY KEY, content_hash text NOT NULL) ON COMMIT DELETE ROWS
 """
 _CHILD_COLUMNS: Final = {
     "tools": ("post_tools", "post_id, position, tool"),
@@ -81,7 +108,7 @@ _CHILD_COLUMNS: Final = {
 }
 _MERGE: Final = f"""
 WITH upserted AS (
-    INSERT INTO posts AS p ({", ".join(COLUMNS)})
+    INSERT INTO {{posts}} AS p ({", ".join(COLUMNS)})
     SELECT {", ".join(COLUMNS)} FROM stage_posts
     ON CONFLICT (id) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])}, updated_at = now()
     WHERE p.content_hash IS DISTINCT FROM EXCLUDED.content_hash
@@ -89,64 +116,150 @@ WITH upserted AS (
 )
 INSERT INTO stage_changed SELECT id, inserted FROM upserted
 """
+# A reject already written to a file keeps its mark when the same source rejects it alike again.
+_REJECT: Final = (
+    'INSERT INTO {synth_rejects} AS r (source, record, line, "offset", raw, findings) '
+    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (source, record) DO UPDATE SET "
+    'line = EXCLUDED.line, "offset" = EXCLUDED."offset", raw = EXCLUDED.raw, findings = EXCLUDED.findings, '
+    "reported = CASE WHEN r.raw = EXCLUDED.raw AND r.findings = EXCLUDED.findings THEN r.reported END, "
+    "current = true"
+)
+_COLUMNS_OF: Final = """
+SELECT c.relname, array_agg(a.attname::text) FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE n.nspname = coalesce(%s, current_schema()) AND c.relname = ANY(%s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+GROUP BY c.relname
+"""
+_CHECKPOINT: Final = (
+    "INSERT INTO {synth_checkpoints} (source, record, line, inserted, updated, unchanged, rejected) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (source) DO UPDATE "
+    "SET record = EXCLUDED.record, line = EXCLUDED.line, inserted = EXCLUDED.inserted, "
+    "updated = EXCLUDED.updated, unchanged = EXCLUDED.unchanged, rejected = EXCLUDED.rejected"
+)
+_RESOLVE: Final = (
+    "could not translate host name", "Name or service not known", "failed to resolve host", "nodename nor servname",
+    "Temporary failure in name resolution", "No address associated with hostname",
+)  # fmt: skip
+_PORT: Final = ("invalid port number", 'for connection option "port"')
+_UNREACHABLE: Final = ("Connection refused", "timeout expired", "could not connect", "No route to host")
+
+
+def _connection_error(text: str, url: str) -> DatabaseError | None:
+    """DNS, port and reachability errors, naming the host and port to check (not the server log)."""
+    where, at = redacted(url), address(url)
+    if any(marker in text for marker in _RESOLVE):
+        return DatabaseError(
+            f"{where}: cannot resolve the host name {at.host!r} ({text})",
+            hint=f"check the host name {at.host!r} in --db (and that this machine can resolve it)",
+        )
+    if any(marker in text for marker in _PORT):
+        return DatabaseError(
+            f"{where}: the port {at.port!r} is not a port number ({text})",
+            hint="check the port in --db: a number from 1 to 65535 after the host (default 5432)",
+        )
+    if any(marker in text for marker in _UNREACHABLE) or ("connection failed" in text and "FATAL" not in text):
+        return DatabaseError(
+            f"{where}: cannot connect to {at.host} port {at.port} ({text})",
+            hint=f"check that a PostgreSQL server runs on {at.host} and listens on port {at.port}, and the URL",
+        )
+    return None
+
+
+_KNOWN: Final = (  # (every marker the driver's text holds, message, hint), first match wins
+    (("authentication",), "authentication failed ({text})", "check the user and password in --db"),
+    (("password",), "authentication failed ({text})", "check the user and password in --db"),
+    (("database", "does not exist"), "{text}", "create the database or fix its name in --db"),
+    (("role", "does not exist"), "{text}", "check the user name in --db"),
+    (
+        ("no schema has been selected",),
+        "{text}",
+        "create the schema named by the URL's search_path, or name one with --schema",
+    ),
+    (("lock",), "lock timeout ({text})", "wait for the other session or stop it"),
+    (("No space left",), "the disk is full", "free space and run the same command again"),
+    (("disk full",), "the disk is full", "free space and run the same command again"),
+)
 
 
 def _mapped(exc: Exception, url: str) -> DatabaseError:
-    """A psycopg error as a message that says what to do."""
+    """A psycopg error as a message that says what to do; the driver's text never shows a password."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    where = redacted(url)
-    if "password" in text or "authentication" in text:
-        return DatabaseError(f"{where}: authentication failed ({text})", hint="check the user and password in --db")
-    if "Connection refused" in text or "could not connect" in text or "connection failed" in text:
-        return DatabaseError(f"{where}: cannot connect ({text})", hint="check the server is running and the URL")
-    if "does not exist" in text and "database" in text:
-        return DatabaseError(f"{where}: {text}", hint="create the database or fix its name in --db")
-    if "lock" in text:
-        return DatabaseError(f"{where}: lock timeout ({text})", hint="wait for the other session or stop it")
-    if "No space left" in text or "disk full" in text:
-        return DatabaseError(f"{where}: the disk is full", hint="free space and run the same command again")
+    text, where = scrubbed(text, url), redacted(url)
+    found = _connection_error(text, url)
+    if found is not None:
+        return found
+    for markers, message, hint in _KNOWN:
+        if all(marker in text for marker in markers):
+            return DatabaseError(f"{where}: {message.format(text=text)}", hint=hint)
     return DatabaseError(f"{where}: {text}", hint="check the server log")
+
+
+def _reject_row(source: str, r: Reject) -> tuple[Any, ...]:
+    return source, r.record, r.line, r.offset, r.raw.encode("utf-8", "surrogatepass"), orjson.dumps(r.findings).decode()
 
 
 class PostgresBackend:
     """The importer's PostgreSQL side (see :class:`synth.load.backend.Backend`)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, tables: Tables | None = None) -> None:
         if psycopg is None:
             raise UsageError("PostgreSQL needs psycopg", hint="pip install 'alphanode-synth[postgres]'")
         self.url = url
+        self.tables = tables or Tables()
         try:
             self.db = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
             raise _mapped(exc, url) from exc
 
+    def _sql(self, template: str) -> bytes:
+        return self.tables.sql(template).encode()
+
     def _run(self, sql: str, params: Any = None) -> Any:
         try:
-            return self.db.execute(sql.encode(), params)
+            return self.db.execute(self._sql(sql), params)
         except psycopg.Error as exc:
             raise _mapped(exc, self.url) from exc
+
+    def _columns(self) -> dict[str, set[str]]:
+        names = [self.tables.name(base) for base in BASES if base != "posts_fts"]
+        rows = self._run(_COLUMNS_OF, (self.tables.schema, names)).fetchall()
+        return {name: set(columns) for name, columns in rows}
+
+    def _version(self) -> int:
+        return int(self._run("SELECT value FROM {synth_meta} WHERE key = 'layout_version'").fetchone()[0])
 
     def prepare(self) -> None:
         with self.db.transaction():
             self._run("SELECT pg_advisory_xact_lock(20261129)")  # two first imports must not race on DDL
-            for statement in (SCHEMA + _STAGING).split(";\n"):
+            check_foreign(redacted(self.url), self._columns(), self.tables)
+            if self.tables.schema:
+                self._run(f'CREATE SCHEMA IF NOT EXISTS "{self.tables.schema}"')
+            for statement in SCHEMA.split(";\n"):
                 if statement.strip():
                     self._run(statement)
-        version = self._run("SELECT value FROM synth_meta WHERE key = 'layout_version'").fetchone()[0]
-        if int(version) != LAYOUT_VERSION:
+            if self._version() == 1:
+                for statement in _MIGRATE_1:
+                    self._run(statement)
+        for statement in _STAGING.split(";\n"):
+            self._run(statement)
+        version = self._version()
+        if version != LAYOUT_VERSION:
             raise DatabaseError(
-                f"tables of layout {version}, this synth writes layout {LAYOUT_VERSION}",
-                hint="import into a new database or schema",
+                f"{redacted(self.url)}: tables of layout {version}, this synth writes layout {LAYOUT_VERSION}",
+                hint="import into a new database or schema, or use the synth that wrote it",
             )
 
     def checkpoint(self, source: str) -> Checkpoint | None:
         row = self._run(
-            "SELECT line, inserted, updated, unchanged, rejected FROM synth_checkpoints WHERE source = %s", (source,)
+            "SELECT record, line, inserted, updated, unchanged, rejected FROM {synth_checkpoints} WHERE source = %s",
+            (source,),
         ).fetchone()
-        return None if row is None else Checkpoint(row[0], Counts(*row[1:]))
+        return None if row is None else Checkpoint(row[0], row[1], Counts(*row[2:]))
 
     def begin_source(self, source: str) -> None:
-        self._run("DELETE FROM synth_rejects WHERE source = %s", (source,))
+        """A source read from its start: its earlier rejects stay (reported once) until it finishes."""
+        self._run("UPDATE {synth_rejects} SET current = false WHERE source = %s", (source,))
 
     def _stage(self, posts: list[PostRows]) -> None:
         with self.db.cursor() as cur:
@@ -166,8 +279,10 @@ class PostgresBackend:
                 for post in posts:
                     copy.write_row((post.id, post.content_hash))
             cur.execute(
-                b"SELECT k.id FROM stage_keys k LEFT JOIN posts p ON p.id = k.id "
-                b"WHERE p.id IS NULL OR p.content_hash <> k.content_hash"
+                self._sql(
+                    "SELECT k.id FROM stage_keys k LEFT JOIN {posts} p ON p.id = k.id "
+                    "WHERE p.id IS NULL OR p.content_hash <> k.content_hash"
+                )
             )
             return {row[0] for row in cur.fetchall()}
 
@@ -178,16 +293,16 @@ class PostgresBackend:
         self._stage([p for p in posts if p.id in wanted])
         self._run(_MERGE)
         for attr, (table, columns) in _CHILD_COLUMNS.items():
-            self._run(f"DELETE FROM {table} t USING stage_changed c WHERE t.post_id = c.id")
+            self._run(f"DELETE FROM {{{table}}} t USING stage_changed c WHERE t.post_id = c.id")
             self._run(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM stage_{attr} s "
+                f"INSERT INTO {{{table}}} ({columns}) SELECT {columns} FROM stage_{attr} s "
                 "WHERE s.post_id IN (SELECT id FROM stage_changed)"
             )
         inserted, changed = self._run("SELECT count(*) FILTER (WHERE inserted), count(*) FROM stage_changed").fetchone()
         return int(inserted), int(changed) - int(inserted)
 
     def write_batch(
-        self, source: str, posts: list[PostRows], rejects: list[Reject], line: int, before: Counts, repeated: int
+        self, source: str, posts: list[PostRows], rejects: list[Reject], last: Checkpoint, repeated: int
     ) -> Counts:
         try:
             with self.db.transaction():
@@ -195,43 +310,51 @@ class PostgresBackend:
                 done = Counts(inserted, updated, len(posts) - inserted - updated + repeated, len(rejects))
                 with self.db.cursor() as cur:
                     cur.executemany(
-                        b'INSERT INTO synth_rejects (source, line, "offset", raw, findings) '
-                        b"VALUES (%s, %s, %s, %s, %s) "
-                        b"ON CONFLICT (source, line) DO UPDATE SET raw = EXCLUDED.raw, findings = EXCLUDED.findings",
-                        [
-                            (
-                                source,
-                                r.line,
-                                r.offset,
-                                r.raw.replace("\x00", "\\u0000"),
-                                orjson.dumps(r.findings).decode(),
-                            )
-                            for r in rejects
-                        ],
+                        self._sql(_REJECT),
+                        [_reject_row(source, r) for r in rejects],
                     )
-                total = Counts(before.inserted, before.updated, before.unchanged, before.rejected)
+                total = Counts(last.counts.inserted, last.counts.updated, last.counts.unchanged, last.counts.rejected)
                 total.add(done)
                 self._run(
-                    "INSERT INTO synth_checkpoints VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (source) DO UPDATE "
-                    "SET line = EXCLUDED.line, inserted = EXCLUDED.inserted, updated = EXCLUDED.updated, "
-                    "unchanged = EXCLUDED.unchanged, rejected = EXCLUDED.rejected",
-                    (source, line, total.inserted, total.updated, total.unchanged, total.rejected),
+                    _CHECKPOINT,
+                    (source, last.record, last.line, total.inserted, total.updated, total.unchanged, total.rejected),
                 )
         except psycopg.Error as exc:
             raise _mapped(exc, self.url) from exc
         return done
 
     def finish_source(self, source: str) -> None:
-        self._run("DELETE FROM synth_checkpoints WHERE source = %s", (source,))
+        """The source is done: its checkpoint goes, and so do rejects of records that now passed."""
+        with self.db.transaction():
+            self._run("DELETE FROM {synth_rejects} WHERE source = %s AND NOT current", (source,))
+            self._run("DELETE FROM {synth_checkpoints} WHERE source = %s", (source,))
 
     def rejects(self, sources: list[str]) -> Iterator[dict[str, Any]]:
+        """The rejects of ``sources`` not yet written to a rejects file, in source and record order."""
         rows = self._run(
-            'SELECT source, line, "offset", raw, findings FROM synth_rejects WHERE source = ANY(%s) '
-            "ORDER BY array_position(%s, source), line",
+            'SELECT source, record, line, "offset", raw, findings FROM {synth_rejects} '
+            "WHERE source = ANY(%s) AND reported IS NULL ORDER BY array_position(%s, source), record",
             (sources, sources),
         ).fetchall()
-        for source, line, offset, raw, findings in rows:
-            yield {"file": source.split("|", 1)[0], "line": line, "offset": offset, "raw": raw, "findings": findings}
+        for source, record, line, offset, raw, findings in rows:
+            yield {
+                "file": source.split("|", 1)[0], "record": record, "line": line, "offset": offset,
+                "raw": bytes(raw).decode("utf-8", "surrogatepass"), "findings": orjson.loads(findings),
+            }  # fmt: skip
+
+    def mark_reported(self, sources: list[str], target: str) -> None:
+        self._run(
+            "UPDATE {synth_rejects} SET reported = %s WHERE source = ANY(%s) AND reported IS NULL", (target, sources)
+        )
+
+    def reported_in(self, sources: list[str]) -> list[str]:
+        """The files that hold the current rejects of ``sources`` (in the order of ``sources``, then name)."""
+        rows = self._run(
+            "SELECT reported FROM {synth_rejects} WHERE source = ANY(%s) AND current AND reported <> '' "
+            "GROUP BY reported ORDER BY min(array_position(%s, source)), reported",
+            (sources, sources),
+        ).fetchall()
+        return [row[0] for row in rows]
 
     def sync(self, ids: set[str]) -> int:
         try:
@@ -240,10 +363,10 @@ class PostgresBackend:
                 with cur.copy(b"COPY keep (id) FROM STDIN") as copy:
                     for pid in ids:
                         copy.write_row((pid,))
-                gone = "SELECT id FROM posts WHERE id NOT IN (SELECT id FROM keep)"
+                gone = "SELECT id FROM {posts} WHERE id NOT IN (SELECT id FROM keep)"
                 for table, _ in _CHILD_COLUMNS.values():
-                    cur.execute(f"DELETE FROM {table} WHERE post_id IN ({gone})".encode())
-                cur.execute(f"DELETE FROM posts WHERE id IN ({gone})".encode())
+                    cur.execute(self._sql(f"DELETE FROM {{{table}}} WHERE post_id IN ({gone})"))
+                cur.execute(self._sql(f"DELETE FROM {{posts}} WHERE id IN ({gone})"))
                 return int(cur.rowcount)
         except psycopg.Error as exc:
             raise _mapped(exc, self.url) from exc
@@ -251,7 +374,7 @@ class PostgresBackend:
     def search(self, query: str, limit: int) -> list[tuple[str, str, float]]:
         """Every word must match (``plainto_tsquery``, so no query syntax leaks through); ``ts_rank`` order."""
         rows = self._run(
-            "SELECT id, title, ts_rank(search, q) AS score FROM posts, plainto_tsquery('simple', %s) q "
+            "SELECT id, title, ts_rank(search, q) AS score FROM {posts}, plainto_tsquery('simple', %s) q "
             "WHERE search @@ q ORDER BY score DESC, id LIMIT %s",
             (query, limit),
         ).fetchall()

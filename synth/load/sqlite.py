@@ -2,13 +2,18 @@
 
 The FTS5 table indexes ``posts`` (``content='posts'``): a batch adds index entries for new
 posts, and for changed posts first removes the old entries (FTS5's ``'delete'`` command with the
-old text) then adds the new ones, all inside the batch's transaction.
+old text) then adds the new ones, all inside the batch's transaction. Table names come from
+:class:`~synth.load.tables.Tables` (``--table-prefix``). Search opens the file read-only
+(``mode=ro``; ``immutable=1`` when even the WAL index cannot be created, as in a read-only
+folder) and never changes it.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Final
 
 import orjson
@@ -16,12 +21,18 @@ import orjson
 from synth.errors import DatabaseError
 from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject
 from synth.load.rows import COLUMNS, PostRows
+from synth.load.tables import BASES, Tables, check_foreign
 
 __all__ = ["SQLiteBackend"]
 
+_REJECTS: Final = """(
+    source TEXT NOT NULL, record INTEGER NOT NULL, line INTEGER NOT NULL, "offset" INTEGER NOT NULL,
+    raw TEXT NOT NULL, findings TEXT NOT NULL, reported TEXT, current INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (source, record)
+)"""
 SCHEMA: Final = f"""
-CREATE TABLE IF NOT EXISTS synth_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS posts (
+CREATE TABLE IF NOT EXISTS {{synth_meta}} (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS {{posts}} (
     id TEXT PRIMARY KEY NOT NULL, number INTEGER NOT NULL, title TEXT NOT NULL, intro TEXT NOT NULL,
     body TEXT NOT NULL, topic TEXT NOT NULL, problem TEXT NOT NULL, stack TEXT NOT NULL, area TEXT,
     code_language TEXT NOT NULL, difficulty TEXT NOT NULL, reading_time INTEGER NOT NULL,
@@ -33,54 +44,79 @@ CREATE TABLE IF NOT EXISTS posts (
     imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
-CREATE INDEX IF NOT EXISTS posts_stack ON posts (stack);
-CREATE INDEX IF NOT EXISTS posts_view_count ON posts (view_count);
-CREATE TABLE IF NOT EXISTS post_tools (
+CREATE INDEX IF NOT EXISTS {{i_posts_stack}} ON {{posts}} (stack);
+CREATE INDEX IF NOT EXISTS {{i_posts_view_count}} ON {{posts}} (view_count);
+CREATE TABLE IF NOT EXISTS {{post_tools}} (
     post_id TEXT NOT NULL, position INTEGER NOT NULL, tool TEXT NOT NULL, PRIMARY KEY (post_id, position)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS post_tools_tool ON post_tools (tool);
-CREATE TABLE IF NOT EXISTS post_entities (
+CREATE INDEX IF NOT EXISTS {{i_post_tools_tool}} ON {{post_tools}} (tool);
+CREATE TABLE IF NOT EXISTS {{post_entities}} (
     post_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
     PRIMARY KEY (post_id, position)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS post_entities_name ON post_entities (type, name);
-CREATE TABLE IF NOT EXISTS post_links (
+CREATE INDEX IF NOT EXISTS {{i_post_entities_name}} ON {{post_entities}} (type, name);
+CREATE TABLE IF NOT EXISTS {{post_links}} (
     post_id TEXT NOT NULL, position INTEGER NOT NULL, target_id TEXT NOT NULL, PRIMARY KEY (post_id, position)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS post_links_target ON post_links (target_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5 (
-    title, intro, body, content='posts', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+CREATE INDEX IF NOT EXISTS {{i_post_links_target}} ON {{post_links}} (target_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS {{posts_fts}} USING fts5 (
+    title, intro, body, content='{{n_posts}}', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
 );
-CREATE TABLE IF NOT EXISTS synth_checkpoints (
+CREATE TABLE IF NOT EXISTS {{synth_checkpoints}} (
     source TEXT PRIMARY KEY, line INTEGER NOT NULL, inserted INTEGER NOT NULL, updated INTEGER NOT NULL,
-    unchanged INTEGER NOT NULL, rejected INTEGER NOT NULL
+    unchanged INTEGER NOT NULL, rejected INTEGER NOT NULL, record INTEGER
 );
-CREATE TABLE IF NOT EXISTS synth_rejects (
-    source TEXT NOT NULL, line INTEGER NOT NULL, "offset" INTEGER NOT NULL, raw TEXT NOT NULL,
-    findings TEXT NOT NULL, PRIMARY KEY (source, line)
-);
-INSERT OR IGNORE INTO synth_meta (key, value) VALUES ('layout_version', '{LAYOUT_VERSION}');
+CREATE TABLE IF NOT EXISTS {{synth_rejects}} {_REJECTS};
+INSERT OR IGNORE INTO {{synth_meta}} (key, value) VALUES ('layout_version', '{LAYOUT_VERSION}')
 """
+# Layout 1 -> 2, in one transaction: checkpoints gain the record (NULL: a layout-1 checkpoint, which
+# the importer does not trust and restarts); rejects are keyed by record, and those of finished
+# sources count as reported ('': to a file of layout 1's), so that they are not written again.
+_MIGRATE_1: Final = (
+    "ALTER TABLE {synth_checkpoints} ADD COLUMN record INTEGER",
+    "ALTER TABLE {synth_rejects} RENAME TO {n_synth_rejects}_v1",
+    "CREATE TABLE {synth_rejects} " + _REJECTS,
+    'INSERT INTO {synth_rejects} (source, record, line, "offset", raw, findings, reported, current) '
+    'SELECT source, line, line, "offset", raw, findings, '
+    "CASE WHEN source IN (SELECT source FROM {synth_checkpoints}) THEN NULL ELSE '' END, 1 FROM {n_synth_rejects}_v1",
+    "DROP TABLE {n_synth_rejects}_v1",
+    "UPDATE {synth_meta} SET value = '2' WHERE key = 'layout_version'",
+)
 
-_INSERT: Final = f"INSERT INTO posts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_INSERT: Final = f"INSERT INTO {{posts}} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _UPDATE: Final = (
-    f"UPDATE posts SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])}, "
+    f"UPDATE {{posts}} SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])}, "
     "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?"
 )
 _INDEX_BATCH: Final = (
-    "INSERT INTO posts_fts (rowid, title, intro, body) "
-    "SELECT p.rowid, p.title, p.intro, p.body FROM posts p JOIN temp.batch b ON b.id = p.id WHERE b.state != 'same'"
+    "INSERT INTO {posts_fts} (rowid, title, intro, body) "
+    "SELECT p.rowid, p.title, p.intro, p.body FROM {posts} p JOIN temp.batch b ON b.id = p.id WHERE b.state != 'same'"
 )
 _UNINDEX_CHANGED: Final = (
-    "INSERT INTO posts_fts (posts_fts, rowid, title, intro, body) "
-    "SELECT 'delete', p.rowid, p.title, p.intro, p.body FROM posts p JOIN temp.batch b ON b.id = p.id "
+    "INSERT INTO {posts_fts} ({n_posts_fts}, rowid, title, intro, body) "
+    "SELECT 'delete', p.rowid, p.title, p.intro, p.body FROM {posts} p JOIN temp.batch b ON b.id = p.id "
     "WHERE b.state = 'changed'"
 )
 _CHILDREN: Final = {
-    "post_tools": ("tools", "INSERT INTO post_tools (post_id, position, tool) VALUES (?, ?, ?)"),
-    "post_entities": ("entities", "INSERT INTO post_entities (post_id, position, name, type) VALUES (?, ?, ?, ?)"),
-    "post_links": ("links", "INSERT INTO post_links (post_id, position, target_id) VALUES (?, ?, ?)"),
+    "post_tools": ("tools", "INSERT INTO {post_tools} (post_id, position, tool) VALUES (?, ?, ?)"),
+    "post_entities": ("entities", "INSERT INTO {post_entities} (post_id, position, name, type) VALUES (?, ?, ?, ?)"),
+    "post_links": ("links", "INSERT INTO {post_links} (post_id, position, target_id) VALUES (?, ?, ?)"),
 }
+_CHECKPOINT: Final = (
+    "INSERT OR REPLACE INTO {synth_checkpoints} (source, record, line, inserted, updated, unchanged, rejected) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+# A reject already written to a file keeps its mark when the same source rejects it alike again.
+_REJECT: Final = (
+    'INSERT INTO {synth_rejects} (source, record, line, "offset", raw, findings) VALUES (?, ?, ?, ?, ?, ?) '
+    'ON CONFLICT (source, record) DO UPDATE SET line = excluded.line, "offset" = excluded."offset", '
+    "reported = CASE WHEN raw = excluded.raw AND findings = excluded.findings THEN reported END, "
+    "raw = excluded.raw, findings = excluded.findings, current = 1"
+)
+_SEARCH: Final = (
+    "SELECT p.id, p.title, bm25({posts_fts}, 10.0, 4.0, 1.0) AS score FROM {posts_fts} "
+    "JOIN {posts} p ON p.rowid = {posts_fts}.rowid WHERE {posts_fts} MATCH ? ORDER BY score, p.id LIMIT ?"
+)
 
 
 def _mapped(exc: sqlite3.Error, path: str) -> DatabaseError:
@@ -97,51 +133,103 @@ def _mapped(exc: sqlite3.Error, path: str) -> DatabaseError:
     return DatabaseError(f"{path}: {text}", hint="check the database file")
 
 
-class SQLiteBackend:
-    """The importer's SQLite side (see :class:`synth.load.backend.Backend`)."""
+def _read_only(path: str, immutable: bool) -> sqlite3.Connection:
+    uri = f"file:{urllib.parse.quote(str(Path(path).absolute()))}?mode=ro{'&immutable=1' if immutable else ''}"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
 
-    def __init__(self, path: str) -> None:
+
+class SQLiteBackend:
+    """The importer's SQLite side (see :class:`synth.load.backend.Backend`); ``read_only`` for search."""
+
+    def __init__(self, path: str, tables: Tables | None = None, *, read_only: bool = False) -> None:
         self.path = path
+        self.tables = tables or Tables()
+        self.read_only = read_only
         try:
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            if read_only:
+                self.db = _read_only(path, immutable=False)
+            else:
+                self.db = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             raise _mapped(exc, path) from exc
 
+    def _sql(self, template: str) -> str:
+        return self.tables.sql(template)
+
     def _run(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         try:
-            return self.db.execute(sql, params)
+            return self.db.execute(self._sql(sql), params)
         except sqlite3.Error as exc:
+            raise _mapped(exc, self.path) from exc
+
+    def _columns(self) -> dict[str, set[str]]:
+        """The columns of each existing table that has one of synth's names."""
+        names = [self.tables.name(base) for base in BASES]
+        marks = ", ".join("?" * len(names))
+        found = self._run(
+            f"SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name IN ({marks})", names
+        ).fetchall()
+        return {name: {row[1] for row in self._run("SELECT * FROM pragma_table_info(?)", (name,))} for (name,) in found}
+
+    def _transaction(self, statements: list[str]) -> None:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            for statement in statements:
+                self.db.execute(self._sql(statement))
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise _mapped(exc, self.path) from exc
 
     def prepare(self) -> None:
-        try:
-            self.db.executescript(SCHEMA)
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS batch (id TEXT PRIMARY KEY, state TEXT NOT NULL)")
-        except sqlite3.Error as exc:
-            raise _mapped(exc, self.path) from exc
-        version = self._run("SELECT value FROM synth_meta WHERE key = 'layout_version'").fetchone()[0]
-        if int(version) != LAYOUT_VERSION:
+        check_foreign(self.path, self._columns(), self.tables)
+        self._transaction([s for s in SCHEMA.split(";\n") if s.strip()])
+        version = int(self._run("SELECT value FROM {synth_meta} WHERE key = 'layout_version'").fetchone()[0])
+        if version == 1:
+            self._migrate()
+            version = int(self._run("SELECT value FROM {synth_meta} WHERE key = 'layout_version'").fetchone()[0])
+        if version != LAYOUT_VERSION:
             raise DatabaseError(
                 f"{self.path}: tables of layout {version}, this synth writes layout {LAYOUT_VERSION}",
-                hint="import into a new database file",
+                hint="import into a new database file, or use the synth that wrote it",
             )
+        self._run("CREATE TEMP TABLE IF NOT EXISTS batch (id TEXT PRIMARY KEY, state TEXT NOT NULL)")
+
+    def _migrate(self) -> None:
+        """Layout 1 to 2 in place, once: another process may have done it while this one waited."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            version = self.db.execute(self._sql("SELECT value FROM {synth_meta} WHERE key = 'layout_version'"))
+            if version.fetchone()[0] == "1":
+                for statement in _MIGRATE_1:
+                    self.db.execute(self._sql(statement))
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise _mapped(exc, self.path) from exc
 
     def checkpoint(self, source: str) -> Checkpoint | None:
         row = self._run(
-            "SELECT line, inserted, updated, unchanged, rejected FROM synth_checkpoints WHERE source = ?", (source,)
+            "SELECT record, line, inserted, updated, unchanged, rejected FROM {synth_checkpoints} WHERE source = ?",
+            (source,),
         ).fetchone()
-        return None if row is None else Checkpoint(row[0], Counts(*row[1:]))
+        return None if row is None else Checkpoint(row[0], row[1], Counts(*row[2:]))
 
     def begin_source(self, source: str) -> None:
-        self._run("DELETE FROM synth_rejects WHERE source = ?", (source,))
+        """A source read from its start: its earlier rejects stay (reported once) until it finishes."""
+        self._run("UPDATE {synth_rejects} SET current = 0 WHERE source = ?", (source,))
 
     def _classify(self, posts: list[PostRows]) -> tuple[list[PostRows], list[PostRows]]:
         """(new, changed) posts of a batch; fills temp.batch with every id and its state."""
         self.db.execute("DELETE FROM temp.batch")
         self.db.executemany("INSERT INTO temp.batch (id, state) VALUES (?, 'new')", [(p.id,) for p in posts])
-        known = dict(self.db.execute("SELECT p.id, p.content_hash FROM posts p JOIN temp.batch b ON b.id = p.id"))
+        known = dict(
+            self.db.execute(self._sql("SELECT p.id, p.content_hash FROM {posts} p JOIN temp.batch b ON b.id = p.id"))
+        )
         new = [p for p in posts if p.id not in known]
         changed = [p for p in posts if p.id in known and known[p.id] != p.content_hash]
         same = [(p.id,) for p in posts if p.id in known and known[p.id] == p.content_hash]
@@ -151,32 +239,33 @@ class SQLiteBackend:
 
     def _merge(self, posts: list[PostRows]) -> tuple[int, int]:
         new, changed = self._classify(posts)
-        self.db.execute(_UNINDEX_CHANGED)
-        self.db.executemany(_INSERT, [p.post for p in new])
-        self.db.executemany(_UPDATE, [(*p.post[1:], p.id) for p in changed])
-        self.db.execute(_INDEX_BATCH)
+        self.db.execute(self._sql(_UNINDEX_CHANGED))
+        self.db.executemany(self._sql(_INSERT), [p.post for p in new])
+        self.db.executemany(self._sql(_UPDATE), [(*p.post[1:], p.id) for p in changed])
+        self.db.execute(self._sql(_INDEX_BATCH))
         touched = new + changed
         for table, (attr, insert) in _CHILDREN.items():
-            self.db.executemany(f"DELETE FROM {table} WHERE post_id = ?", [(p.id,) for p in changed])
-            self.db.executemany(insert, [row for p in touched for row in getattr(p, attr)])
+            delete = self._sql(f"DELETE FROM {{{table}}} WHERE post_id = ?")
+            self.db.executemany(delete, [(p.id,) for p in changed])
+            self.db.executemany(self._sql(insert), [row for p in touched for row in getattr(p, attr)])
         return len(new), len(changed)
 
     def write_batch(
-        self, source: str, posts: list[PostRows], rejects: list[Reject], line: int, before: Counts, repeated: int
+        self, source: str, posts: list[PostRows], rejects: list[Reject], last: Checkpoint, repeated: int
     ) -> Counts:
         try:
             self.db.execute("BEGIN IMMEDIATE")
             inserted, updated = self._merge(posts)
             done = Counts(inserted, updated, len(posts) - inserted - updated + repeated, len(rejects))
             self.db.executemany(
-                'INSERT OR REPLACE INTO synth_rejects (source, line, "offset", raw, findings) VALUES (?, ?, ?, ?, ?)',
-                [(source, r.line, r.offset, r.raw, orjson.dumps(r.findings).decode()) for r in rejects],
+                self._sql(_REJECT),
+                [(source, r.record, r.line, r.offset, r.raw, orjson.dumps(r.findings).decode()) for r in rejects],
             )
-            total = Counts(before.inserted, before.updated, before.unchanged, before.rejected)
+            total = Counts(last.counts.inserted, last.counts.updated, last.counts.unchanged, last.counts.rejected)
             total.add(done)
             self.db.execute(
-                "INSERT OR REPLACE INTO synth_checkpoints VALUES (?, ?, ?, ?, ?, ?)",
-                (source, line, total.inserted, total.updated, total.unchanged, total.rejected),
+                self._sql(_CHECKPOINT),
+                (source, last.record, last.line, total.inserted, total.updated, total.unchanged, total.rejected),
             )
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -186,16 +275,49 @@ class SQLiteBackend:
         return done
 
     def finish_source(self, source: str) -> None:
-        self._run("DELETE FROM synth_checkpoints WHERE source = ?", (source,))
+        """The source is done: its checkpoint goes, and so do rejects of records that now passed."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(self._sql("DELETE FROM {synth_rejects} WHERE source = ? AND current = 0"), (source,))
+            self.db.execute(self._sql("DELETE FROM {synth_checkpoints} WHERE source = ?"), (source,))
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise _mapped(exc, self.path) from exc
 
     def rejects(self, sources: list[str]) -> Iterator[dict[str, Any]]:
+        """The rejects of ``sources`` not yet written to a rejects file, in source and record order."""
         for source in sources:
             rows = self._run(
-                'SELECT line, "offset", raw, findings FROM synth_rejects WHERE source = ? ORDER BY line', (source,)
+                'SELECT record, line, "offset", raw, findings FROM {synth_rejects} '
+                "WHERE source = ? AND reported IS NULL ORDER BY record",
+                (source,),
             )
-            for line, offset, raw, findings in rows.fetchall():
-                file = source.split("|", 1)[0]
-                yield {"file": file, "line": line, "offset": offset, "raw": raw, "findings": orjson.loads(findings)}
+            file = source.split("|", 1)[0]
+            for record, line, offset, raw, findings in rows.fetchall():
+                yield {
+                    "file": file, "record": record, "line": line, "offset": offset, "raw": raw,
+                    "findings": orjson.loads(findings),
+                }  # fmt: skip
+
+    def mark_reported(self, sources: list[str], target: str) -> None:
+        self.db.executemany(
+            self._sql("UPDATE {synth_rejects} SET reported = ? WHERE source = ? AND reported IS NULL"),
+            [(target, s) for s in sources],
+        )
+
+    def reported_in(self, sources: list[str]) -> list[str]:
+        """The files that hold the current rejects of ``sources`` (in the order first written)."""
+        files: dict[str, None] = {}
+        for source in sources:
+            rows = self._run(
+                "SELECT reported FROM {synth_rejects} WHERE source = ? AND current = 1 AND reported != '' "
+                "GROUP BY reported ORDER BY min(rowid)",
+                (source,),
+            )
+            files.update(dict.fromkeys(r[0] for r in rows.fetchall()))
+        return list(files)
 
     def sync(self, ids: set[str]) -> int:
         try:
@@ -203,14 +325,16 @@ class SQLiteBackend:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (id TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM temp.keep")
             self.db.executemany("INSERT INTO temp.keep (id) VALUES (?)", [(i,) for i in ids])
-            gone = "SELECT id FROM posts WHERE id NOT IN (SELECT id FROM temp.keep)"
+            gone = "SELECT id FROM {posts} WHERE id NOT IN (SELECT id FROM temp.keep)"
             self.db.execute(
-                "INSERT INTO posts_fts (posts_fts, rowid, title, intro, body) SELECT 'delete', rowid, title, intro, "
-                f"body FROM posts WHERE id IN ({gone})"
+                self._sql(
+                    "INSERT INTO {posts_fts} ({n_posts_fts}, rowid, title, intro, body) SELECT 'delete', rowid, title, "
+                    f"intro, body FROM {{posts}} WHERE id IN ({gone})"
+                )
             )
             for table in _CHILDREN:
-                self.db.execute(f"DELETE FROM {table} WHERE post_id IN ({gone})")
-            deleted = self.db.execute(f"DELETE FROM posts WHERE id IN ({gone})").rowcount
+                self.db.execute(self._sql(f"DELETE FROM {{{table}}} WHERE post_id IN ({gone})"))
+            deleted = self.db.execute(self._sql(f"DELETE FROM {{posts}} WHERE id IN ({gone})")).rowcount
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             if self.db.in_transaction:
@@ -221,12 +345,20 @@ class SQLiteBackend:
     def search(self, query: str, limit: int) -> list[tuple[str, str, float]]:
         """Every word of ``query`` must match (each quoted, so no FTS5 syntax leaks through); BM25 order."""
         terms = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
-        rows = self._run(
-            "SELECT p.id, p.title, bm25(posts_fts, 10.0, 4.0, 1.0) AS score FROM posts_fts "
-            "JOIN posts p ON p.rowid = posts_fts.rowid WHERE posts_fts MATCH ? ORDER BY score, p.id LIMIT ?",
-            (terms, limit),
-        )
-        return [(pid, title, -score) for pid, title, score in rows.fetchall()]
+        try:
+            rows = self.db.execute(self._sql(_SEARCH), (terms, limit)).fetchall()
+        except sqlite3.OperationalError as exc:
+            if not (self.read_only and ("readonly" in str(exc) or "unable to open" in str(exc))):
+                raise _mapped(exc, self.path) from exc
+            self.db.close()  # a read-only folder: no WAL index can be made, so read the file as it is
+            try:
+                self.db = _read_only(self.path, immutable=True)
+                rows = self.db.execute(self._sql(_SEARCH), (terms, limit)).fetchall()
+            except sqlite3.Error as again:
+                raise _mapped(again, self.path) from again
+        except sqlite3.Error as exc:
+            raise _mapped(exc, self.path) from exc
+        return [(pid, title, -score) for pid, title, score in rows]
 
     def close(self) -> None:
         self.db.close()
