@@ -25,7 +25,7 @@ import datetime as _dt
 import functools
 import gc
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeAlias
 
@@ -171,12 +171,16 @@ class _Plan(NamedTuple):
     similar: list[int]
 
 
-def _plan(seed: int, first: int, count: int, v: _Vocab) -> list[_Plan]:
-    """The decisions of posts ``first .. first + count - 1`` from their streams' draws."""
+def _plan(seed: int, first: int, count: int, v: _Vocab, streams: Sequence[int] | None = None) -> list[_Plan]:
+    """The decisions of posts ``first .. first + count - 1`` from their streams' draws.
+
+    ``streams`` gives the stream id each of :data:`STREAMS` draws from (default: its position).
+    """
     key = seed_key(seed)
+    ids = range(len(STREAMS)) if streams is None else streams
     raw = {
-        name: draws(key, first, count, position, budget).astype(np.int64)
-        for name, (position, budget) in _STREAM_IDS.items()
+        name: draws(key, first, count, stream, budget).astype(np.int64)
+        for (name, budget), stream in zip(STREAMS, ids, strict=True)
     }
     t = v.topics
     u = raw["topic"]
