@@ -47,6 +47,23 @@ impl Text {
     }
 }
 
+/// Readable bytes an arena keeps after its last entry, for [`copy_short`].
+pub const SLACK: usize = 32;
+
+/// Appends `src[start..start + len]`, `src` having at least [`SLACK`] bytes from `start` on.
+///
+/// Short runs are copied as one fixed-size block and the excess cut off again: no call to
+/// `memcpy` for a word of a few bytes.
+#[inline(always)]
+pub fn copy_short(out: &mut Vec<u8>, src: &[u8], start: usize, len: usize) {
+    if len <= SLACK {
+        out.extend_from_slice(&src[start..start + SLACK]);
+        out.truncate(out.len() - (SLACK - len));
+    } else {
+        out.extend_from_slice(&src[start..start + len]);
+    }
+}
+
 /// Appends the decimal digits of `value`.
 #[inline]
 pub fn int(out: &mut Vec<u8>, value: impl itoa::Integer) {
@@ -69,9 +86,23 @@ pub fn boolean(out: &mut Vec<u8>, value: bool) {
 }
 
 /// How many spaces (U+0020) a run of UTF-8 (or of its JSON escaping) holds.
+///
+/// Counted in blocks of 128 bytes with byte-wide sums (at most 128 per block), which the
+/// compiler turns into a few vector compares and adds per block.
 #[inline]
 pub fn spaces(bytes: &[u8]) -> u32 {
-    bytes.iter().filter(|&&b| b == b' ').count() as u32
+    let is_space = |&b: &u8| u8::from(b == b' ');
+    let mut blocks = bytes.chunks_exact(128);
+    let mut total = 0;
+    for block in &mut blocks {
+        total += u32::from(block.iter().map(is_space).fold(0u8, u8::wrapping_add));
+    }
+    total
+        + blocks
+            .remainder()
+            .iter()
+            .map(|b| u32::from(is_space(b)))
+            .sum::<u32>()
 }
 
 #[cfg(test)]
@@ -119,6 +150,22 @@ mod tests {
         assert_eq!(text.spaces, 2);
         assert_eq!(&*text.json, br#"a b\t\"c d\""#);
         assert_eq!(spaces(&text.json), 2);
+        let long: Vec<u8> = (0..1000)
+            .map(|i| if i % 3 == 0 { b' ' } else { b'x' })
+            .collect();
+        assert_eq!(spaces(&long), 334);
+        assert_eq!(spaces(&[b' '; 300]), 300);
+    }
+
+    #[test]
+    fn copy_short_copies_exactly() {
+        let src: Vec<u8> = (0..100).collect();
+        for (start, len) in [(0, 0), (3, 5), (10, 32), (20, 40), (60, 40)] {
+            let mut out = vec![7];
+            copy_short(&mut out, &src, start, len);
+            assert_eq!(&out[1..], &src[start..start + len]);
+            assert_eq!(out[0], 7);
+        }
     }
 
     #[test]

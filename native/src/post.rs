@@ -167,10 +167,8 @@ impl Post<'_> {
     fn sentence(&self, out: &mut Vec<u8>, from: usize, n: usize) {
         let (words, rows) = (&self.v.words, &self.plan.rows);
         out.push(b' ');
-        out.extend_from_slice(words.slot(rows.word(from)));
-        for m in from + 1..from + n {
-            out.extend_from_slice(&self.v.separator);
-            out.extend_from_slice(words.slot(rows.word(m)));
+        for m in from..from + n {
+            words.append(out, rows.word(m), m == from);
         }
         out.extend_from_slice(&self.v.terminator);
     }

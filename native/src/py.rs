@@ -1,5 +1,7 @@
 //! The Python module `synth._native`: `Engine(data)` with `lines`, `posts` and `images`.
 
+use std::cell::RefCell;
+
 use pyo3::conversion::FromPyObjectOwned;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -74,6 +76,27 @@ fn raw_vocab(data: &Bound<'_, PyDict>) -> PyResult<RawVocab> {
     })
 }
 
+/// Batches are written into one buffer per thread, kept between calls (no page faults on
+/// fresh memory for every batch), unless a batch made it larger than this.
+const KEEP_BUFFER: usize = 64 << 20;
+
+thread_local! {
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `write` on this thread's cleared buffer, then `read` on what it wrote.
+fn buffered<T, R>(write: impl FnOnce(&mut Vec<u8>) -> T, read: impl FnOnce(&[u8], T) -> R) -> R {
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        let written = write(buffer);
+        let result = read(buffer, written);
+        if buffer.capacity() > KEEP_BUFFER {
+            *buffer = Vec::new();
+        }
+        result
+    })
+}
+
 /// An integer argument, any Python int: out-of-range values become a ValueError below.
 fn int_arg(value: &Bound<'_, PyAny>, name: &str) -> PyResult<i128> {
     value
@@ -137,8 +160,8 @@ impl Engine {
         streams: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let request = request(seed, first, count, streams)?;
-        let data = py.detach(|| self.inner.lines(&request));
-        Ok(PyBytes::new(py, &data))
+        let write = |out: &mut Vec<u8>| py.detach(|| self.inner.lines(&request, out));
+        Ok(buffered(write, |data, ()| PyBytes::new(py, data)))
     }
 
     /// Posts `first .. first + count - 1` as compact JSON, one `bytes` each (no newline).
@@ -152,12 +175,14 @@ impl Engine {
         streams: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let request = request(seed, first, count, streams)?;
-        let (data, ends) = py.detach(|| self.inner.posts(&request));
-        let starts = std::iter::once(0).chain(ends.iter().copied());
-        let posts = starts
-            .zip(&ends)
-            .map(|(start, &end)| PyBytes::new(py, &data[start..end]));
-        PyList::new(py, posts)
+        let write = |out: &mut Vec<u8>| py.detach(|| self.inner.posts(&request, out));
+        buffered(write, |data, ends| {
+            let starts = std::iter::once(0).chain(ends.iter().copied());
+            let posts = starts
+                .zip(&ends)
+                .map(|(start, &end)| PyBytes::new(py, &data[start..end]));
+            PyList::new(py, posts)
+        })
     }
 
     /// The planned number of images of post `index`.

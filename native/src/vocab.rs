@@ -2,15 +2,19 @@
 //! into literal and field segments. Built from [`RawVocab`], which Python fills from
 //! `synth.vocab` (the one source of truth: nothing here loads or expands vocabulary).
 
-use crate::json::escape_into;
+use crate::json::{copy_short, escape_into, SLACK};
 
 /// A string escaped for the inside of a JSON string.
 pub type Text = Box<[u8]>;
 
-fn text(raw: &str) -> Text {
+fn escaped(raw: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     escape_into(&mut out, raw);
-    out.into_boxed_slice()
+    out
+}
+
+fn text(raw: &str) -> Text {
+    escaped(raw).into_boxed_slice()
 }
 
 fn texts(raw: &[String]) -> Box<[Text]> {
@@ -104,19 +108,21 @@ pub struct RawVocab {
     pub budgets: Vec<u32>,
 }
 
-/// A locale's free-text words: the Zipf table indexes `spans` of one arena of escaped bytes.
+/// A locale's free-text words: the Zipf table indexes `spans` of one arena in which every
+/// word is stored escaped after the separator (the first word of a sentence skips it).
 #[derive(Clone, Debug)]
 pub struct Words {
     arena: Box<[u8]>,
     spans: Box<[(u32, u32)]>,
     table: Box<[u16]>,
+    separator: usize,
 }
 
 /// Slots of the Zipf table: a 16-bit half of a draw picks one.
 pub const TABLE_SLOTS: usize = 1 << 16;
 
 impl Words {
-    fn new(words: &[String], table: &[u32]) -> Result<Self, String> {
+    fn new(words: &[String], table: &[u32], separator: &str) -> Result<Self, String> {
         if table.len() != TABLE_SLOTS || words.len() > TABLE_SLOTS {
             return Err(format!(
                 "the Zipf table has {} slots for {} words (want {TABLE_SLOTS} slots, at most as many words)",
@@ -128,30 +134,34 @@ impl Words {
         let mut spans = Vec::with_capacity(words.len());
         for word in words {
             let start = arena.len();
+            escape_into(&mut arena, separator);
             escape_into(&mut arena, word);
             spans.push((to_u32(start)?, to_u32(arena.len() - start)?));
         }
-        let table = table
-            .iter()
-            .map(|&i| match u16::try_from(i) {
-                Ok(slot) if usize::from(slot) < words.len() => Ok(slot),
-                _ => Err(format!("Zipf table entry {i} is not a word index")),
-            })
-            .collect::<Result<_, _>>()?;
-        let (arena, spans) = (arena.into_boxed_slice(), spans.into_boxed_slice());
+        arena.resize(arena.len() + SLACK, 0);
         Ok(Words {
-            arena,
-            spans,
-            table,
+            arena: arena.into_boxed_slice(),
+            spans: spans.into_boxed_slice(),
+            table: slots(table, words.len())?,
+            separator: escaped(separator).len(),
         })
     }
 
-    /// The escaped word in slot `slot` of the Zipf table.
+    /// Appends the word in slot `slot` of the Zipf table, after the separator unless `first`.
     #[inline(always)]
-    pub fn slot(&self, slot: usize) -> &[u8] {
+    pub fn append(&self, out: &mut Vec<u8>, slot: usize, first: bool) {
         let (start, len) = self.spans[usize::from(self.table[slot])];
-        &self.arena[start as usize..(start + len) as usize]
+        let skip = if first { self.separator } else { 0 };
+        copy_short(out, &self.arena, start as usize + skip, len as usize - skip);
     }
+}
+
+fn slots(table: &[u32], words: usize) -> Result<Box<[u16]>, String> {
+    let slot = |&i: &u32| match u16::try_from(i) {
+        Ok(slot) if usize::from(slot) < words => Ok(slot),
+        _ => Err(format!("Zipf table entry {i} is not a word index")),
+    };
+    table.iter().map(slot).collect()
 }
 
 fn to_u32(n: usize) -> Result<u32, String> {
@@ -174,7 +184,6 @@ pub struct Vocab {
     pub actions: Box<[Text]>,
     pub notes: Box<[Text]>,
     pub generic: Box<[Text]>,
-    pub separator: Text,
     pub terminator: Text,
     pub words: Words,
     pub views: Box<[i64]>,
@@ -202,9 +211,8 @@ impl Vocab {
             actions: texts(&raw.recommended_actions),
             notes: texts(&raw.notes),
             generic: texts(&raw.generic_tools),
-            separator: text(&raw.separator),
             terminator: text(&raw.terminator),
-            words: Words::new(&raw.words, &raw.zipf_table)?,
+            words: Words::new(&raw.words, &raw.zipf_table, &raw.separator)?,
             views: raw.view_count.clone().into_boxed_slice(),
             views_next: views_next(&raw.view_count),
             dates: texts(&raw.dates),
@@ -260,11 +268,14 @@ mod tests {
     fn words_index_the_arena() {
         let words = ["a".to_string(), "b\"".to_string()];
         let table: Vec<u32> = (0..TABLE_SLOTS as u32).map(|i| i % 2).collect();
-        let w = Words::new(&words, &table).unwrap();
-        assert_eq!(w.slot(0), b"a");
-        assert_eq!(w.slot(65_535), b"b\\\"");
-        assert!(Words::new(&words, &table[1..]).is_err());
-        assert!(Words::new(&words, &vec![2; TABLE_SLOTS]).is_err());
+        let w = Words::new(&words, &table, "\t").unwrap();
+        let mut out = Vec::new();
+        w.append(&mut out, 65_535, true);
+        w.append(&mut out, 0, false);
+        w.append(&mut out, 1, false);
+        assert_eq!(out, b"b\\\"\\ta\\tb\\\"");
+        assert!(Words::new(&words, &table[1..], " ").is_err());
+        assert!(Words::new(&words, &vec![2; TABLE_SLOTS], " ").is_err());
     }
 
     #[test]
