@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Final
 
-from synth import GenerationError, vocab
-from synth.generator import EPOCH, GENERATOR, IMAGE_HOST, SCHEMA_VERSION, STREAMS, check_request
+from synth import SCHEMA_VERSION, GenerationError, vocab
+from synth.generator import EPOCH, GENERATOR, IMAGE_HOST, STREAMS, check_request
 
 if TYPE_CHECKING:
     from synth._native import Engine
