@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use crate::json::{boolean, int, padded, spaces};
 use crate::plan::{Plan, DIFFICULTIES, MAX_WORDS, STANDING_NOTES, STATUSES};
-use crate::vocab::{Seg, Stack, Template, Vocab};
+use crate::vocab::{Seg, Stack, Template, Text, Vocab};
 
 /// The zeroed content hash every post is written with, and sealed afterwards.
 pub const ZERO_HASH: &[u8; 24] = b"000000000000000000000000";
@@ -19,7 +19,7 @@ struct Post<'a> {
     index: u64,
     stack: &'a Stack,
     /// The template fields: problem, stack, scenario, tool.
-    fill: [&'a [u8]; 4],
+    fill: [&'a Text; 4],
     /// Words for the reading time: spaces, plus one per piece of text.
     words: u64,
 }
@@ -29,10 +29,10 @@ pub fn write_post(out: &mut Vec<u8>, v: &Vocab, plan: &Plan, index: u64) -> usiz
     let stack = &v.stacks[plan.stack];
     let tool = &stack.tools[plan.own_tools.as_slice()[0] as usize];
     let fill = [
-        &*v.problems[plan.problem],
-        &*stack.name,
-        &*v.scenarios[plan.scenario],
-        &**tool,
+        &v.problems[plan.problem],
+        &stack.name,
+        &v.scenarios[plan.scenario],
+        tool,
     ];
     let mut post = Post {
         v,
@@ -50,18 +50,18 @@ pub fn write_post(out: &mut Vec<u8>, v: &Vocab, plan: &Plan, index: u64) -> usiz
     hash_at
 }
 
-fn render(out: &mut Vec<u8>, template: &Template, fill: &[&[u8]; 4]) {
+fn render(out: &mut Vec<u8>, template: &Template, fill: &[&Text; 4]) {
     for seg in template.iter() {
         match seg {
-            Seg::Lit(text) => out.extend_from_slice(text),
-            Seg::Field(field) => out.extend_from_slice(fill[*field]),
+            Seg::Lit(text) => text.put(out),
+            Seg::Field(field) => fill[*field].put(out),
         }
     }
 }
 
-fn quoted(out: &mut Vec<u8>, text: &[u8]) {
+fn quoted(out: &mut Vec<u8>, text: &Text) {
     out.push(b'"');
-    out.extend_from_slice(text);
+    text.put(out);
     out.push(b'"');
 }
 
@@ -96,16 +96,16 @@ impl Post<'_> {
             out.extend_from_slice(b"{\"caption\":\"");
             self.caption(out, n);
             out.extend_from_slice(b"\",\"source\":\"");
-            out.extend_from_slice(&self.v.image_host);
+            self.v.image_host.put(out);
             out.extend_from_slice(b"\"}");
         }
         out.push(b']');
     }
 
     fn caption(&self, out: &mut Vec<u8>, n: u64) {
-        out.extend_from_slice(self.fill[0]);
+        self.fill[0].put(out);
         out.extend_from_slice(b" with ");
-        out.extend_from_slice(&self.stack.name);
+        self.stack.name.put(out);
         out.extend_from_slice(b" visual reference ");
         int(out, n);
     }
@@ -123,7 +123,7 @@ impl Post<'_> {
         for (k, &i) in self.plan.items.as_slice().iter().enumerate() {
             comma(out, k);
             quoted(out, &self.v.items[i as usize]);
-            self.words += u64::from(spaces(&self.v.items[i as usize])) + 1;
+            self.words += u64::from(spaces(self.v.items[i as usize].as_bytes())) + 1;
         }
         out.push(b']');
         let items = items..out.len();
@@ -170,37 +170,37 @@ impl Post<'_> {
         for m in from..from + n {
             words.append(out, rows.word(m), m == from);
         }
-        out.extend_from_slice(&self.v.terminator);
+        self.v.terminator.put(out);
     }
 
     fn meta_text(&self, out: &mut Vec<u8>) {
         let (v, [problem, stack, scenario, _]) = (self.v, self.fill);
         out.extend_from_slice(b",\"meta\":{\"topic\":\"");
-        out.extend_from_slice(problem);
+        problem.put(out);
         out.extend_from_slice(b" / ");
-        out.extend_from_slice(stack);
+        stack.put(out);
         out.extend_from_slice(b"\",\"summary\":\"");
         render(out, &v.summaries[self.plan.prose[2]], &self.fill);
         out.extend_from_slice(b"\",\"ai_outline\":{\"context\":\"");
-        out.extend_from_slice(scenario);
+        scenario.put(out);
         out.extend_from_slice(b"\",\"problem\":\"");
-        out.extend_from_slice(problem);
+        problem.put(out);
         out.extend_from_slice(b"\",\"stack\":\"");
-        out.extend_from_slice(stack);
+        stack.put(out);
         out.extend_from_slice(b"\",\"recommended_action\":\"");
-        out.extend_from_slice(&v.actions[self.plan.prose[3]]);
+        v.actions[self.plan.prose[3]].put(out);
         out.extend_from_slice(b"\"},\"ai_brief\":\"");
-        out.extend_from_slice(&v.briefs[self.plan.prose[4]]);
+        v.briefs[self.plan.prose[4]].put(out);
         out.extend_from_slice(b"\",\"stack\":[\"");
-        out.extend_from_slice(stack);
+        stack.put(out);
         out.extend_from_slice(b"\",\"");
-        out.extend_from_slice(&self.stack.area);
+        self.stack.area.put(out);
         out.extend_from_slice(b"\",\"");
-        out.extend_from_slice(&self.stack.language);
+        self.stack.language.put(out);
         out.extend_from_slice(b"\"],\"tools\":[");
         self.tools(out);
         out.extend_from_slice(b"],\"code_language\":\"");
-        out.extend_from_slice(&self.stack.language);
+        self.stack.language.put(out);
         out.extend_from_slice(b"\",\"difficulty\":\"");
         out.extend_from_slice(DIFFICULTIES[self.plan.difficulty].as_bytes());
         out.push(b'"');
@@ -249,7 +249,7 @@ impl Post<'_> {
         out.push(b'.');
         int(out, patch);
         out.extend_from_slice(b"\",\"last_reviewed\":\"");
-        out.extend_from_slice(&self.v.dates[plan.days]);
+        self.v.dates[plan.days].put(out);
         out.extend_from_slice(b"\"},\"reference\":\"anp-ref-");
         padded(out, self.index, 6);
         out.push(b'-');
@@ -274,21 +274,21 @@ impl Post<'_> {
         out.extend_from_slice(b",\"checklist\":");
         out.extend_from_within(items);
         out.extend_from_slice(b",\"entities\":[{\"name\":\"");
-        out.extend_from_slice(stack);
+        stack.put(out);
         out.extend_from_slice(b"\",\"type\":\"stack\"},{\"name\":\"");
-        out.extend_from_slice(&self.stack.area);
+        self.stack.area.put(out);
         out.extend_from_slice(b"\",\"type\":\"area\"},{\"name\":\"");
-        out.extend_from_slice(problem);
+        problem.put(out);
         out.extend_from_slice(b"\",\"type\":\"problem\"}],\"image_sources\":[");
         self.image_sources(out);
         out.extend_from_slice(b"],\"payload\":{\"source_id\":\"alphanode-");
         padded(out, self.index, 6);
         out.extend_from_slice(b"\",\"generator\":\"");
-        out.extend_from_slice(&self.v.generator);
+        self.v.generator.put(out);
         out.extend_from_slice(b"\",\"paragraphs\":");
         int(out, self.plan.checks.len() + self.plan.finals.len());
         out.extend_from_slice(b",\"scenario\":\"");
-        out.extend_from_slice(scenario);
+        scenario.put(out);
         out.extend_from_slice(b"\",\"seed\":");
         int(out, self.index);
         out.extend_from_slice(b"},\"notes\":[");
@@ -303,9 +303,9 @@ impl Post<'_> {
         for n in 1..=self.plan.images {
             comma(out, n as usize - 1);
             out.extend_from_slice(b"{\"source\":\"");
-            out.extend_from_slice(host);
+            host.put(out);
             out.extend_from_slice(b"\",\"url\":\"https://");
-            out.extend_from_slice(host);
+            host.put(out);
             out.extend_from_slice(b"/seed/anp-");
             padded(out, self.index, 6);
             if n > 1 {

@@ -4,8 +4,37 @@
 
 use crate::json::{copy_short, escape_into, SLACK};
 
-/// A string escaped for the inside of a JSON string.
-pub type Text = Box<[u8]>;
+/// A string escaped for the inside of a JSON string, stored with [`SLACK`] readable bytes after
+/// it, so that a short one is appended as one fixed-size block (see [`copy_short`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    bytes: Box<[u8]>,
+    len: usize,
+}
+
+impl Text {
+    pub fn new(raw: &str) -> Self {
+        let mut bytes = escaped(raw);
+        let len = bytes.len();
+        bytes.resize(len + SLACK, 0);
+        Text {
+            bytes: bytes.into_boxed_slice(),
+            len,
+        }
+    }
+
+    /// The escaped bytes.
+    #[inline(always)]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// Appends the escaped bytes to `out`.
+    #[inline(always)]
+    pub fn put(&self, out: &mut Vec<u8>) {
+        copy_short(out, &self.bytes, 0, self.len);
+    }
+}
 
 fn escaped(raw: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
@@ -14,7 +43,7 @@ fn escaped(raw: &str) -> Vec<u8> {
 }
 
 fn text(raw: &str) -> Text {
-    escaped(raw).into_boxed_slice()
+    Text::new(raw)
 }
 
 fn texts(raw: &[String]) -> Box<[Text]> {
@@ -253,14 +282,12 @@ mod tests {
             RawSeg::Lit("}".into()),
         ];
         let t = template(&raw).unwrap();
-        assert_eq!(
-            &*t,
-            &[
-                Seg::Lit(b"a \\\"".to_vec().into()),
-                Seg::Field(3),
-                Seg::Lit(b"}".to_vec().into())
-            ]
-        );
+        let lit = |s: &str| Seg::Lit(Text::new(s));
+        assert_eq!(&*t, &[lit("a \""), Seg::Field(3), lit("}")]);
+        let Seg::Lit(text) = &t[0] else {
+            panic!("not a literal")
+        };
+        assert_eq!(text.as_bytes(), b"a \\\"");
         assert!(template(&[RawSeg::Field(4)]).is_err());
     }
 
