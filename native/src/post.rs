@@ -11,6 +11,8 @@ use crate::vocab::{Seg, Stack, Template, Text, Vocab};
 pub const ZERO_HASH: &[u8; 24] = b"000000000000000000000000";
 /// The first free-text word of the second sentence of a paragraph, within its slot.
 const SECOND_SENTENCE: usize = 9;
+/// The most words a free-text sentence has (6 to 9 in the first, 4 to 7 in the second).
+const MAX_SENTENCE: usize = 9;
 
 /// What writing one post needs at hand.
 struct Post<'a> {
@@ -19,7 +21,7 @@ struct Post<'a> {
     index: u64,
     stack: &'a Stack,
     /// The template fields: problem, stack, scenario, tool.
-    fill: [&'a Text; 4],
+    fill: [Text; 4],
     /// Words for the reading time: spaces, plus one per piece of text.
     words: u64,
 }
@@ -29,10 +31,10 @@ pub fn write_post(out: &mut Vec<u8>, v: &Vocab, plan: &Plan, index: u64) -> usiz
     let stack = &v.stacks[plan.stack];
     let tool = &stack.tools[plan.own_tools.as_slice()[0] as usize];
     let fill = [
-        &v.problems[plan.problem],
-        &stack.name,
-        &v.scenarios[plan.scenario],
-        tool,
+        v.problems[plan.problem],
+        stack.name,
+        v.scenarios[plan.scenario],
+        *tool,
     ];
     let mut post = Post {
         v,
@@ -50,21 +52,6 @@ pub fn write_post(out: &mut Vec<u8>, v: &Vocab, plan: &Plan, index: u64) -> usiz
     hash_at
 }
 
-fn render(out: &mut Vec<u8>, template: &Template, fill: &[&Text; 4]) {
-    for seg in template.iter() {
-        match seg {
-            Seg::Lit(text) => text.put(out),
-            Seg::Field(field) => fill[*field].put(out),
-        }
-    }
-}
-
-fn quoted(out: &mut Vec<u8>, text: &Text) {
-    out.push(b'"');
-    text.put(out);
-    out.push(b'"');
-}
-
 fn comma(out: &mut Vec<u8>, k: usize) {
     if k > 0 {
         out.push(b',');
@@ -72,6 +59,26 @@ fn comma(out: &mut Vec<u8>, k: usize) {
 }
 
 impl Post<'_> {
+    #[inline(always)]
+    fn put(&self, out: &mut Vec<u8>, text: Text) {
+        self.v.text.put(out, text);
+    }
+
+    fn render(&self, out: &mut Vec<u8>, template: &Template) {
+        for seg in template.iter() {
+            match *seg {
+                Seg::Lit(text) => self.put(out, text),
+                Seg::Field(field) => self.put(out, self.fill[field]),
+            }
+        }
+    }
+
+    fn quoted(&self, out: &mut Vec<u8>, text: Text) {
+        out.push(b'"');
+        self.put(out, text);
+        out.push(b'"');
+    }
+
     /// Counts the piece of text written since `start` for the reading time.
     fn count(&mut self, out: &[u8], start: usize) {
         self.words += u64::from(spaces(&out[start..])) + 1;
@@ -84,11 +91,11 @@ impl Post<'_> {
         padded(out, self.index, 6);
         out.extend_from_slice(b"\",\"title\":\"");
         let start = out.len();
-        render(out, &self.v.titles[self.plan.prose[0]], &self.fill);
+        self.render(out, &self.v.titles[self.plan.prose[0]]);
         self.count(out, start);
         out.extend_from_slice(b"\",\"intro\":\"");
         let start = out.len();
-        render(out, &self.v.intros[self.plan.prose[1]], &self.fill);
+        self.render(out, &self.v.intros[self.plan.prose[1]]);
         self.count(out, start);
         out.extend_from_slice(b"\",\"images\":[");
         for n in 1..=self.plan.images {
@@ -96,16 +103,16 @@ impl Post<'_> {
             out.extend_from_slice(b"{\"caption\":\"");
             self.caption(out, n);
             out.extend_from_slice(b"\",\"source\":\"");
-            self.v.image_host.put(out);
+            self.put(out, self.v.image_host);
             out.extend_from_slice(b"\"}");
         }
         out.push(b']');
     }
 
     fn caption(&self, out: &mut Vec<u8>, n: u64) {
-        self.fill[0].put(out);
+        self.put(out, self.fill[0]);
         out.extend_from_slice(b" with ");
-        self.stack.name.put(out);
+        self.put(out, self.stack.name);
         out.extend_from_slice(b" visual reference ");
         int(out, n);
     }
@@ -122,8 +129,8 @@ impl Post<'_> {
         let items = out.len() - 1;
         for (k, &i) in self.plan.items.as_slice().iter().enumerate() {
             comma(out, k);
-            quoted(out, &self.v.items[i as usize]);
-            self.words += u64::from(spaces(self.v.items[i as usize].as_bytes())) + 1;
+            self.quoted(out, self.v.items[i as usize]);
+            self.words += u64::from(spaces(self.v.text.bytes(self.v.items[i as usize]))) + 1;
         }
         out.push(b']');
         let items = items..out.len();
@@ -146,7 +153,7 @@ impl Post<'_> {
             comma(out, k);
             out.push(b'"');
             let start = out.len();
-            render(out, &pool[p as usize], &self.fill);
+            self.render(out, &pool[p as usize]);
             self.sentences(out, first_slot + k);
             self.count(out, start);
             out.push(b'"');
@@ -164,43 +171,52 @@ impl Post<'_> {
     }
 
     /// `" " + separator.join(words) + terminator` for the `n` words from word `from`.
+    ///
+    /// Every word is looked up before any is copied, so that the table loads overlap.
     fn sentence(&self, out: &mut Vec<u8>, from: usize, n: usize) {
         let (words, rows) = (&self.v.words, &self.plan.rows);
+        let spans: [(u32, u32); MAX_SENTENCE] = std::array::from_fn(|k| {
+            if k < n {
+                words.span(rows.word(from + k))
+            } else {
+                (0, 0)
+            }
+        });
         out.push(b' ');
-        for m in from..from + n {
-            words.append(out, rows.word(m), m == from);
+        for (k, &span) in spans[..n].iter().enumerate() {
+            words.put(out, span, k == 0);
         }
-        self.v.terminator.put(out);
+        self.put(out, self.v.terminator);
     }
 
     fn meta_text(&self, out: &mut Vec<u8>) {
         let (v, [problem, stack, scenario, _]) = (self.v, self.fill);
         out.extend_from_slice(b",\"meta\":{\"topic\":\"");
-        problem.put(out);
+        self.put(out, problem);
         out.extend_from_slice(b" / ");
-        stack.put(out);
+        self.put(out, stack);
         out.extend_from_slice(b"\",\"summary\":\"");
-        render(out, &v.summaries[self.plan.prose[2]], &self.fill);
+        self.render(out, &v.summaries[self.plan.prose[2]]);
         out.extend_from_slice(b"\",\"ai_outline\":{\"context\":\"");
-        scenario.put(out);
+        self.put(out, scenario);
         out.extend_from_slice(b"\",\"problem\":\"");
-        problem.put(out);
+        self.put(out, problem);
         out.extend_from_slice(b"\",\"stack\":\"");
-        stack.put(out);
+        self.put(out, stack);
         out.extend_from_slice(b"\",\"recommended_action\":\"");
-        v.actions[self.plan.prose[3]].put(out);
+        self.put(out, v.actions[self.plan.prose[3]]);
         out.extend_from_slice(b"\"},\"ai_brief\":\"");
-        v.briefs[self.plan.prose[4]].put(out);
+        self.put(out, v.briefs[self.plan.prose[4]]);
         out.extend_from_slice(b"\",\"stack\":[\"");
-        stack.put(out);
+        self.put(out, stack);
         out.extend_from_slice(b"\",\"");
-        self.stack.area.put(out);
+        self.put(out, self.stack.area);
         out.extend_from_slice(b"\",\"");
-        self.stack.language.put(out);
+        self.put(out, self.stack.language);
         out.extend_from_slice(b"\"],\"tools\":[");
         self.tools(out);
         out.extend_from_slice(b"],\"code_language\":\"");
-        self.stack.language.put(out);
+        self.put(out, self.stack.language);
         out.extend_from_slice(b"\",\"difficulty\":\"");
         out.extend_from_slice(DIFFICULTIES[self.plan.difficulty].as_bytes());
         out.push(b'"');
@@ -211,13 +227,13 @@ impl Post<'_> {
         let own = self.plan.own_tools.as_slice();
         for (k, &i) in own.iter().enumerate() {
             comma(out, k);
-            quoted(out, &self.stack.tools[i as usize]);
+            self.quoted(out, self.stack.tools[i as usize]);
         }
         for &g in self.plan.generic_tools.as_slice() {
-            let name = &self.v.generic[g as usize];
-            if !own.iter().any(|&i| self.stack.tools[i as usize] == *name) {
+            let name = self.v.generic[g as usize];
+            if !own.iter().any(|&i| self.stack.tools[i as usize] == name) {
                 out.push(b',');
-                quoted(out, name);
+                self.quoted(out, name);
             }
         }
     }
@@ -249,7 +265,7 @@ impl Post<'_> {
         out.push(b'.');
         int(out, patch);
         out.extend_from_slice(b"\",\"last_reviewed\":\"");
-        self.v.dates[plan.days].put(out);
+        self.put(out, self.v.dates[plan.days]);
         out.extend_from_slice(b"\"},\"reference\":\"anp-ref-");
         padded(out, self.index, 6);
         out.push(b'-');
@@ -274,21 +290,21 @@ impl Post<'_> {
         out.extend_from_slice(b",\"checklist\":");
         out.extend_from_within(items);
         out.extend_from_slice(b",\"entities\":[{\"name\":\"");
-        stack.put(out);
+        self.put(out, stack);
         out.extend_from_slice(b"\",\"type\":\"stack\"},{\"name\":\"");
-        self.stack.area.put(out);
+        self.put(out, self.stack.area);
         out.extend_from_slice(b"\",\"type\":\"area\"},{\"name\":\"");
-        problem.put(out);
+        self.put(out, problem);
         out.extend_from_slice(b"\",\"type\":\"problem\"}],\"image_sources\":[");
         self.image_sources(out);
         out.extend_from_slice(b"],\"payload\":{\"source_id\":\"alphanode-");
         padded(out, self.index, 6);
         out.extend_from_slice(b"\",\"generator\":\"");
-        self.v.generator.put(out);
+        self.put(out, self.v.generator);
         out.extend_from_slice(b"\",\"paragraphs\":");
         int(out, self.plan.checks.len() + self.plan.finals.len());
         out.extend_from_slice(b",\"scenario\":\"");
-        scenario.put(out);
+        self.put(out, scenario);
         out.extend_from_slice(b"\",\"seed\":");
         int(out, self.index);
         out.extend_from_slice(b"},\"notes\":[");
@@ -299,13 +315,13 @@ impl Post<'_> {
     }
 
     fn image_sources(&self, out: &mut Vec<u8>) {
-        let host = &self.v.image_host;
+        let host = self.v.image_host;
         for n in 1..=self.plan.images {
             comma(out, n as usize - 1);
             out.extend_from_slice(b"{\"source\":\"");
-            host.put(out);
+            self.put(out, host);
             out.extend_from_slice(b"\",\"url\":\"https://");
-            host.put(out);
+            self.put(out, host);
             out.extend_from_slice(b"/seed/anp-");
             padded(out, self.index, 6);
             if n > 1 {
@@ -329,7 +345,7 @@ impl Post<'_> {
             .map(|&i| STANDING_NOTES + i as usize);
         for (k, i) in (0..STANDING_NOTES).chain(drawn).enumerate() {
             comma(out, k);
-            quoted(out, &notes[i]);
+            self.quoted(out, notes[i]);
         }
     }
 

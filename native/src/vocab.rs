@@ -2,37 +2,93 @@
 //! into literal and field segments. Built from [`RawVocab`], which Python fills from
 //! `synth.vocab` (the one source of truth: nothing here loads or expands vocabulary).
 
+use std::collections::HashMap;
+
 use crate::json::{copy_short, escape_into, SLACK};
 
-/// A string escaped for the inside of a JSON string, stored with [`SLACK`] readable bytes after
-/// it, so that a short one is appended as one fixed-size block (see [`copy_short`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A string of the vocabulary, escaped for the inside of a JSON string: a span of the
+/// vocabulary's [`Arena`]. Equal strings are stored once, so equal texts are equal spans.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Text {
-    bytes: Box<[u8]>,
-    len: usize,
+    start: u32,
+    len: u32,
 }
 
-impl Text {
-    pub fn new(raw: &str) -> Self {
-        let mut bytes = escaped(raw);
-        let len = bytes.len();
-        bytes.resize(len + SLACK, 0);
-        Text {
-            bytes: bytes.into_boxed_slice(),
-            len,
+/// Every escaped string of a vocabulary, one after another (compact, so that what a post reads
+/// stays in cache), with [`SLACK`] bytes after the last for [`copy_short`].
+#[derive(Clone, Debug, Default)]
+pub struct Arena {
+    bytes: Box<[u8]>,
+}
+
+impl Arena {
+    /// The escaped bytes of `text`.
+    #[inline(always)]
+    pub fn bytes(&self, text: Text) -> &[u8] {
+        &self.bytes[text.start as usize..(text.start + text.len) as usize]
+    }
+
+    /// Appends the escaped bytes of `text` to `out`.
+    #[inline(always)]
+    pub fn put(&self, out: &mut Vec<u8>, text: Text) {
+        copy_short(out, &self.bytes, text.start as usize, text.len as usize);
+    }
+}
+
+/// Builds an [`Arena`], storing each distinct string once.
+#[derive(Default)]
+struct Builder {
+    bytes: Vec<u8>,
+    seen: HashMap<String, Text>,
+}
+
+impl Builder {
+    fn text(&mut self, raw: &str) -> Result<Text, String> {
+        if let Some(&text) = self.seen.get(raw) {
+            return Ok(text);
         }
+        let start = self.bytes.len();
+        escape_into(&mut self.bytes, raw);
+        let text = Text {
+            start: to_u32(start)?,
+            len: to_u32(self.bytes.len() - start)?,
+        };
+        to_u32(self.bytes.len() + SLACK)?;
+        self.seen.insert(raw.to_owned(), text);
+        Ok(text)
     }
 
-    /// The escaped bytes.
-    #[inline(always)]
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+    fn texts(&mut self, raw: &[String]) -> Result<Box<[Text]>, String> {
+        raw.iter().map(|s| self.text(s)).collect()
     }
 
-    /// Appends the escaped bytes to `out`.
-    #[inline(always)]
-    pub fn put(&self, out: &mut Vec<u8>) {
-        copy_short(out, &self.bytes, 0, self.len);
+    fn template(&mut self, raw: &[RawSeg]) -> Result<Template, String> {
+        let mut seg = |seg: &RawSeg| match seg {
+            RawSeg::Lit(s) => Ok(Seg::Lit(self.text(s)?)),
+            RawSeg::Field(f) if usize::from(*f) < FIELDS.len() => Ok(Seg::Field(usize::from(*f))),
+            RawSeg::Field(f) => Err(format!("template field {f} is not one of {FIELDS:?}")),
+        };
+        raw.iter().map(&mut seg).collect()
+    }
+
+    fn templates(&mut self, raw: &[Vec<RawSeg>]) -> Result<Box<[Template]>, String> {
+        raw.iter().map(|t| self.template(t)).collect()
+    }
+
+    fn stack(&mut self, raw: &RawStack) -> Result<Stack, String> {
+        Ok(Stack {
+            name: self.text(&raw.name)?,
+            area: self.text(&raw.area)?,
+            language: self.text(&raw.language)?,
+            tools: self.texts(&raw.tools)?,
+        })
+    }
+
+    fn finish(mut self) -> Arena {
+        self.bytes.resize(self.bytes.len() + SLACK, 0);
+        Arena {
+            bytes: self.bytes.into_boxed_slice(),
+        }
     }
 }
 
@@ -40,14 +96,6 @@ fn escaped(raw: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     escape_into(&mut out, raw);
     out
-}
-
-fn text(raw: &str) -> Text {
-    Text::new(raw)
-}
-
-fn texts(raw: &[String]) -> Box<[Text]> {
-    raw.iter().map(|s| text(s)).collect()
 }
 
 /// The fields a template may name, in this order: `{problem}`, `{stack}`, `{scenario}`, `{tool}`.
@@ -71,20 +119,6 @@ pub enum Seg {
 
 /// A template, pre-split: rendering it is concatenation.
 pub type Template = Box<[Seg]>;
-
-fn template(raw: &[RawSeg]) -> Result<Template, String> {
-    raw.iter()
-        .map(|seg| match seg {
-            RawSeg::Lit(s) => Ok(Seg::Lit(text(s))),
-            RawSeg::Field(f) if usize::from(*f) < FIELDS.len() => Ok(Seg::Field(usize::from(*f))),
-            RawSeg::Field(f) => Err(format!("template field {f} is not one of {FIELDS:?}")),
-        })
-        .collect()
-}
-
-fn templates(raw: &[Vec<RawSeg>]) -> Result<Box<[Template]>, String> {
-    raw.iter().map(|t| template(t)).collect()
-}
 
 /// A technology stack as Python's `synth.vocab.Stack`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -176,12 +210,22 @@ impl Words {
         })
     }
 
-    /// Appends the word in slot `slot` of the Zipf table, after the separator unless `first`.
+    /// Where the word in slot `slot` of the Zipf table is, after its separator.
     #[inline(always)]
-    pub fn append(&self, out: &mut Vec<u8>, slot: usize, first: bool) {
-        let (start, len) = self.spans[usize::from(self.table[slot])];
+    pub fn span(&self, slot: usize) -> (u32, u32) {
+        self.spans[usize::from(self.table[slot])]
+    }
+
+    /// Appends the word at `span`, after the separator unless `first`.
+    #[inline(always)]
+    pub fn put(&self, out: &mut Vec<u8>, (start, len): (u32, u32), first: bool) {
         let skip = if first { self.separator } else { 0 };
         copy_short(out, &self.arena, start as usize + skip, len as usize - skip);
+    }
+
+    /// Appends the word in slot `slot` of the Zipf table, after the separator unless `first`.
+    pub fn append(&self, out: &mut Vec<u8>, slot: usize, first: bool) {
+        self.put(out, self.span(slot), first);
     }
 }
 
@@ -200,6 +244,7 @@ fn to_u32(n: usize) -> Result<u32, String> {
 /// The vocabulary of one locale, ready for assembly.
 #[derive(Clone, Debug)]
 pub struct Vocab {
+    pub text: Arena,
     pub stacks: Box<[Stack]>,
     pub problems: Box<[Text]>,
     pub scenarios: Box<[Text]>,
@@ -226,41 +271,43 @@ pub struct Vocab {
 impl Vocab {
     /// The engine's vocabulary, or why `raw` cannot drive the generator.
     pub fn new(raw: &RawVocab) -> Result<Self, String> {
+        let mut b = Builder::default();
+        let stacks = raw
+            .stacks
+            .iter()
+            .map(|s| b.stack(s))
+            .collect::<Result<_, _>>()?;
         let vocab = Vocab {
-            stacks: raw.stacks.iter().map(stack).collect(),
-            problems: texts(&raw.problems),
-            scenarios: texts(&raw.scenarios),
-            titles: templates(&raw.title_templates)?,
-            intros: templates(&raw.intro_templates)?,
-            checks: templates(&raw.check_paragraphs)?,
-            finals: templates(&raw.final_paragraphs)?,
-            summaries: templates(&raw.summary_templates)?,
-            items: texts(&raw.checklist_items),
-            briefs: texts(&raw.brief_templates),
-            actions: texts(&raw.recommended_actions),
-            notes: texts(&raw.notes),
-            generic: texts(&raw.generic_tools),
-            terminator: text(&raw.terminator),
+            stacks,
+            problems: b.texts(&raw.problems)?,
+            scenarios: b.texts(&raw.scenarios)?,
+            titles: b.templates(&raw.title_templates)?,
+            intros: b.templates(&raw.intro_templates)?,
+            checks: b.templates(&raw.check_paragraphs)?,
+            finals: b.templates(&raw.final_paragraphs)?,
+            summaries: b.templates(&raw.summary_templates)?,
+            items: b.texts(&raw.checklist_items)?,
+            briefs: b.texts(&raw.brief_templates)?,
+            actions: b.texts(&raw.recommended_actions)?,
+            notes: b.texts(&raw.notes)?,
+            generic: b.texts(&raw.generic_tools)?,
+            terminator: b.text(&raw.terminator)?,
             words: Words::new(&raw.words, &raw.zipf_table, &raw.separator)?,
             views: raw.view_count.clone().into_boxed_slice(),
             views_next: views_next(&raw.view_count),
-            dates: texts(&raw.dates),
-            generator: text(&raw.generator),
-            image_host: text(&raw.image_host),
+            dates: b.texts(&raw.dates)?,
+            generator: b.text(&raw.generator)?,
+            image_host: b.text(&raw.image_host)?,
             schema_version: raw.schema_version,
+            text: Arena::default(),
+        };
+        let vocab = Vocab {
+            text: b.finish(),
+            ..vocab
         };
         crate::plan::check_layout(&raw.budgets)?;
         crate::plan::check_sizes(&vocab)?;
         Ok(vocab)
-    }
-}
-
-fn stack(raw: &RawStack) -> Stack {
-    Stack {
-        name: text(&raw.name),
-        area: text(&raw.area),
-        language: text(&raw.language),
-        tools: texts(&raw.tools),
     }
 }
 
@@ -276,19 +323,39 @@ mod tests {
 
     #[test]
     fn templates_keep_their_segments() {
+        let mut b = Builder::default();
         let raw = [
             RawSeg::Lit("a \"".into()),
             RawSeg::Field(3),
             RawSeg::Lit("}".into()),
         ];
-        let t = template(&raw).unwrap();
-        let lit = |s: &str| Seg::Lit(Text::new(s));
-        assert_eq!(&*t, &[lit("a \""), Seg::Field(3), lit("}")]);
-        let Seg::Lit(text) = &t[0] else {
-            panic!("not a literal")
+        let t = b.template(&raw).unwrap();
+        assert!(b.template(&[RawSeg::Field(4)]).is_err());
+        let arena = b.finish();
+        let [Seg::Lit(a), Seg::Field(3), Seg::Lit(brace)] = *t else {
+            panic!("{t:?}")
         };
-        assert_eq!(text.as_bytes(), b"a \\\"");
-        assert!(template(&[RawSeg::Field(4)]).is_err());
+        assert_eq!(
+            (arena.bytes(a), arena.bytes(brace)),
+            (&b"a \\\""[..], &b"}"[..])
+        );
+    }
+
+    #[test]
+    fn equal_strings_are_stored_once() {
+        let mut b = Builder::default();
+        let (x, y, z) = (
+            b.text("git").unwrap(),
+            b.text("make").unwrap(),
+            b.text("git").unwrap(),
+        );
+        assert_eq!(x, z);
+        assert_ne!(x, y);
+        let arena = b.finish();
+        let mut out = Vec::new();
+        arena.put(&mut out, y);
+        arena.put(&mut out, x);
+        assert_eq!(out, b"makegit");
     }
 
     #[test]
