@@ -12,6 +12,7 @@ import hashlib
 import random
 import tomllib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 import pytest
@@ -184,6 +185,15 @@ def test_images_is_the_planned_image_count() -> None:
     assert (
         native_engine.images(5, streams=TWIN_STREAMS[2]) == _plan(0, 5, 1, _vocab("en_US"), TWIN_STREAMS[2])[0].images
     )
+
+
+def test_threads_share_an_engine() -> None:
+    """Batches run with the GIL released, on threads at once, and give the same bytes."""
+    engine = native_engine.engine("de_DE")
+    firsts = range(0, 8_000, 500)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        chunks = list(pool.map(lambda first: engine.lines(5, first, 500), firsts))
+    assert chunks == [engine.lines(5, first, 500) for first in firsts]
 
 
 def test_lines_and_posts_agree() -> None:

@@ -12,6 +12,8 @@ pub const MAX_SEED: i128 = (1 << 63) - 1;
 pub const MAX_INDEX: i128 = 1_000_000_000_000 - 1;
 /// Room reserved per post (posts average about 4.5 kB, few pass 6 kB).
 const POST_ROOM: usize = 6 << 10;
+/// Posts a batch reserves room for at once; a larger batch grows its buffer as it goes.
+const RESERVE_POSTS: u64 = 4096;
 
 /// A checked request for posts `first .. first + count - 1` of a corpus.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +66,13 @@ impl Request {
     }
 }
 
+impl Request {
+    /// How many posts to reserve room for up front.
+    fn reserve(&self) -> usize {
+        self.count.min(RESERVE_POSTS) as usize
+    }
+}
+
 fn stream_ids(ids: &[i128]) -> Result<[u32; STREAMS], String> {
     if ids.len() != STREAMS {
         return Err(format!(
@@ -104,7 +113,7 @@ impl Engine {
 
     /// Appends every post of the request, each followed by a newline (a JSON Lines chunk).
     pub fn lines(&self, request: &Request, out: &mut Vec<u8>) {
-        out.reserve(request.count as usize * POST_ROOM);
+        out.reserve(request.reserve() * POST_ROOM);
         for index in request.first..request.first + request.count {
             self.write(out, request, index);
             out.push(b'\n');
@@ -113,8 +122,8 @@ impl Engine {
 
     /// Appends every post of the request, one after another; returns where each ends.
     pub fn posts(&self, request: &Request, out: &mut Vec<u8>) -> Vec<usize> {
-        out.reserve(request.count as usize * POST_ROOM);
-        let mut ends = Vec::with_capacity(request.count as usize);
+        out.reserve(request.reserve() * POST_ROOM);
+        let mut ends = Vec::with_capacity(request.reserve());
         for index in request.first..request.first + request.count {
             self.write(out, request, index);
             ends.push(out.len());

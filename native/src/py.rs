@@ -1,6 +1,6 @@
 //! The Python module `synth._native`: `Engine(data)` with `lines`, `posts` and `images`.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use pyo3::conversion::FromPyObjectOwned;
 use pyo3::exceptions::PyValueError;
@@ -81,20 +81,22 @@ fn raw_vocab(data: &Bound<'_, PyDict>) -> PyResult<RawVocab> {
 const KEEP_BUFFER: usize = 64 << 20;
 
 thread_local! {
-    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 /// Runs `write` on this thread's cleared buffer, then `read` on what it wrote.
+///
+/// The buffer is taken out of its slot meanwhile: Python code that `read` may set off (a
+/// finalizer run by the garbage collector) can call the engine again and gets a buffer of its own.
 fn buffered<T, R>(write: impl FnOnce(&mut Vec<u8>) -> T, read: impl FnOnce(&[u8], T) -> R) -> R {
-    BUFFER.with_borrow_mut(|buffer| {
-        buffer.clear();
-        let written = write(buffer);
-        let result = read(buffer, written);
-        if buffer.capacity() > KEEP_BUFFER {
-            *buffer = Vec::new();
-        }
-        result
-    })
+    let mut buffer = BUFFER.take();
+    buffer.clear();
+    let written = write(&mut buffer);
+    let result = read(&buffer, written);
+    if buffer.capacity() <= KEEP_BUFFER {
+        BUFFER.set(buffer);
+    }
+    result
 }
 
 /// An integer argument, any Python int: out-of-range values become a ValueError below.
