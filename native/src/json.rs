@@ -87,12 +87,12 @@ pub fn boolean(out: &mut Vec<u8>, value: bool) {
 
 /// How many spaces (U+0020) a run of UTF-8 (or of its JSON escaping) holds.
 ///
-/// Counted in blocks of 128 bytes with byte-wide sums (at most 128 per block), which the
-/// compiler turns into a few vector compares and adds per block.
+/// Counted in blocks of 32 bytes with byte-wide sums, which the compiler turns into a few
+/// vector compares and adds per block.
 #[inline]
 pub fn spaces(bytes: &[u8]) -> u32 {
     let is_space = |&b: &u8| u8::from(b == b' ');
-    let mut blocks = bytes.chunks_exact(128);
+    let mut blocks = bytes.chunks_exact(32);
     let mut total = 0;
     for block in &mut blocks {
         total += u32::from(block.iter().map(is_space).fold(0u8, u8::wrapping_add));
