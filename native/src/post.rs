@@ -3,9 +3,9 @@
 
 use std::ops::Range;
 
-use crate::json::{boolean, int, padded, spaces};
+use crate::json::{boolean, int, padded};
 use crate::plan::{Plan, DIFFICULTIES, MAX_WORDS, STANDING_NOTES, STATUSES};
-use crate::vocab::{Seg, Stack, Template, Text, Vocab};
+use crate::vocab::{Seg, Span, Stack, Template, Text, Vocab};
 
 /// The zeroed content hash every post is written with, and sealed afterwards.
 pub const ZERO_HASH: &[u8; 24] = b"000000000000000000000000";
@@ -64,13 +64,18 @@ impl Post<'_> {
         self.v.text.put(out, text);
     }
 
-    fn render(&self, out: &mut Vec<u8>, template: &Template) {
+    /// Appends the template filled in; returns its spaces.
+    fn render(&self, out: &mut Vec<u8>, template: &Template) -> u32 {
+        let mut spaces = 0;
         for seg in template.iter() {
-            match *seg {
-                Seg::Lit(text) => self.put(out, text),
-                Seg::Field(field) => self.put(out, self.fill[field]),
-            }
+            let text = match *seg {
+                Seg::Lit(text) => text,
+                Seg::Field(field) => self.fill[field],
+            };
+            self.put(out, text);
+            spaces += text.spaces();
         }
+        spaces
     }
 
     fn quoted(&self, out: &mut Vec<u8>, text: Text) {
@@ -79,9 +84,9 @@ impl Post<'_> {
         out.push(b'"');
     }
 
-    /// Counts the piece of text written since `start` for the reading time.
-    fn count(&mut self, out: &[u8], start: usize) {
-        self.words += u64::from(spaces(&out[start..])) + 1;
+    /// Counts a piece of text holding `spaces` spaces for the reading time.
+    fn count(&mut self, spaces: u32) {
+        self.words += u64::from(spaces) + 1;
     }
 
     fn head(&mut self, out: &mut Vec<u8>) {
@@ -90,13 +95,9 @@ impl Post<'_> {
         out.extend_from_slice(b",\"id\":\"alphanode-");
         padded(out, self.index, 6);
         out.extend_from_slice(b"\",\"title\":\"");
-        let start = out.len();
-        self.render(out, &self.v.titles[self.plan.prose[0]]);
-        self.count(out, start);
+        self.count(self.render(out, &self.v.titles[self.plan.prose[0]]));
         out.extend_from_slice(b"\",\"intro\":\"");
-        let start = out.len();
-        self.render(out, &self.v.intros[self.plan.prose[1]]);
-        self.count(out, start);
+        self.count(self.render(out, &self.v.intros[self.plan.prose[1]]));
         out.extend_from_slice(b"\",\"images\":[");
         for n in 1..=self.plan.images {
             comma(out, n as usize - 1);
@@ -129,8 +130,9 @@ impl Post<'_> {
         let items = out.len() - 1;
         for (k, &i) in self.plan.items.as_slice().iter().enumerate() {
             comma(out, k);
-            self.quoted(out, self.v.items[i as usize]);
-            self.words += u64::from(spaces(self.v.text.bytes(self.v.items[i as usize]))) + 1;
+            let item = self.v.items[i as usize];
+            self.quoted(out, item);
+            self.count(item.spaces());
         }
         out.push(b']');
         let items = items..out.len();
@@ -152,41 +154,43 @@ impl Post<'_> {
         for (k, &p) in picks.as_slice().iter().enumerate() {
             comma(out, k);
             out.push(b'"');
-            let start = out.len();
-            self.render(out, &pool[p as usize]);
-            self.sentences(out, first_slot + k);
-            self.count(out, start);
+            let spaces = self.render(out, &pool[p as usize]) + self.sentences(out, first_slot + k);
+            self.count(spaces);
             out.push(b'"');
         }
     }
 
-    fn sentences(&self, out: &mut Vec<u8>, slot: usize) {
+    /// The free-text sentences of paragraph slot `slot`; returns their spaces.
+    fn sentences(&self, out: &mut Vec<u8>, slot: usize) -> u32 {
         let (one, two) = self.plan.rows.lengths(slot);
+        let mut spaces = 0;
         if one > 0 {
-            self.sentence(out, MAX_WORDS * slot, one);
+            spaces += self.sentence(out, MAX_WORDS * slot, one);
             if two > 0 {
-                self.sentence(out, MAX_WORDS * slot + SECOND_SENTENCE, two);
+                spaces += self.sentence(out, MAX_WORDS * slot + SECOND_SENTENCE, two);
             }
         }
+        spaces
     }
 
-    /// `" " + separator.join(words) + terminator` for the `n` words from word `from`.
-    ///
-    /// Every word is looked up before any is copied, so that the table loads overlap.
-    fn sentence(&self, out: &mut Vec<u8>, from: usize, n: usize) {
+    /// `" " + separator.join(words) + terminator` for the `n` words from word `from`; returns
+    /// its spaces. Every word is looked up before any is copied, so that the loads overlap.
+    fn sentence(&self, out: &mut Vec<u8>, from: usize, n: usize) -> u32 {
         let (words, rows) = (&self.v.words, &self.plan.rows);
-        let spans: [(u32, u32); MAX_SENTENCE] = std::array::from_fn(|k| {
+        let spans: [Span; MAX_SENTENCE] = std::array::from_fn(|k| {
             if k < n {
                 words.span(rows.word(from + k))
             } else {
-                (0, 0)
+                Span::default()
             }
         });
         out.push(b' ');
+        let mut spaces = 1 + self.v.terminator.spaces();
         for (k, &span) in spans[..n].iter().enumerate() {
-            words.put(out, span, k == 0);
+            spaces += words.put(out, span, k == 0);
         }
         self.put(out, self.v.terminator);
+        spaces
     }
 
     fn meta_text(&self, out: &mut Vec<u8>) {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::json::{copy_short, escape_into, SLACK};
+use crate::json::{copy_short, escape_into, spaces, SLACK};
 
 /// A string of the vocabulary, escaped for the inside of a JSON string: a span of the
 /// vocabulary's [`Arena`]. Equal strings are stored once, so equal texts are equal spans.
@@ -12,6 +12,15 @@ use crate::json::{copy_short, escape_into, SLACK};
 pub struct Text {
     start: u32,
     len: u32,
+    spaces: u32,
+}
+
+impl Text {
+    /// How many spaces (U+0020) the string holds, for the reading time.
+    #[inline(always)]
+    pub fn spaces(self) -> u32 {
+        self.spaces
+    }
 }
 
 /// Every escaped string of a vocabulary, one after another (compact, so that what a post reads
@@ -49,9 +58,11 @@ impl Builder {
         }
         let start = self.bytes.len();
         escape_into(&mut self.bytes, raw);
+        let (len, spaces) = (to_u32(self.bytes.len() - start)?, spaces(raw.as_bytes()));
         let text = Text {
             start: to_u32(start)?,
-            len: to_u32(self.bytes.len() - start)?,
+            len,
+            spaces,
         };
         to_u32(self.bytes.len() + SLACK)?;
         self.seen.insert(raw.to_owned(), text);
@@ -176,9 +187,18 @@ pub struct RawVocab {
 #[derive(Clone, Debug)]
 pub struct Words {
     arena: Box<[u8]>,
-    spans: Box<[(u32, u32)]>,
+    spans: Box<[Span]>,
     table: Box<[u16]>,
     separator: usize,
+    separator_spaces: u32,
+}
+
+/// Where a word is in the arena of [`Words`], after its separator, and the spaces of both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    start: u32,
+    len: u32,
+    spaces: u32,
 }
 
 /// Slots of the Zipf table: a 16-bit half of a draw picks one.
@@ -199,7 +219,12 @@ impl Words {
             let start = arena.len();
             escape_into(&mut arena, separator);
             escape_into(&mut arena, word);
-            spans.push((to_u32(start)?, to_u32(arena.len() - start)?));
+            let (len, spaces) = (to_u32(arena.len() - start)?, spaces(&arena[start..]));
+            spans.push(Span {
+                start: to_u32(start)?,
+                len,
+                spaces,
+            });
         }
         arena.resize(arena.len() + SLACK, 0);
         Ok(Words {
@@ -207,25 +232,36 @@ impl Words {
             spans: spans.into_boxed_slice(),
             table: slots(table, words.len())?,
             separator: escaped(separator).len(),
+            separator_spaces: spaces(separator.as_bytes()),
         })
     }
 
     /// Where the word in slot `slot` of the Zipf table is, after its separator.
     #[inline(always)]
-    pub fn span(&self, slot: usize) -> (u32, u32) {
+    pub fn span(&self, slot: usize) -> Span {
         self.spans[usize::from(self.table[slot])]
     }
 
-    /// Appends the word at `span`, after the separator unless `first`.
+    /// Appends the word at `span`, after the separator unless `first`; returns its spaces.
     #[inline(always)]
-    pub fn put(&self, out: &mut Vec<u8>, (start, len): (u32, u32), first: bool) {
-        let skip = if first { self.separator } else { 0 };
-        copy_short(out, &self.arena, start as usize + skip, len as usize - skip);
+    pub fn put(&self, out: &mut Vec<u8>, span: Span, first: bool) -> u32 {
+        let (skip, skip_spaces) = if first {
+            (self.separator, self.separator_spaces)
+        } else {
+            (0, 0)
+        };
+        copy_short(
+            out,
+            &self.arena,
+            span.start as usize + skip,
+            span.len as usize - skip,
+        );
+        span.spaces - skip_spaces
     }
 
     /// Appends the word in slot `slot` of the Zipf table, after the separator unless `first`.
-    pub fn append(&self, out: &mut Vec<u8>, slot: usize, first: bool) {
-        self.put(out, self.span(slot), first);
+    pub fn append(&self, out: &mut Vec<u8>, slot: usize, first: bool) -> u32 {
+        self.put(out, self.span(slot), first)
     }
 }
 
@@ -356,6 +392,7 @@ mod tests {
         arena.put(&mut out, y);
         arena.put(&mut out, x);
         assert_eq!(out, b"makegit");
+        assert_eq!(Builder::default().text("a b  c").map(Text::spaces), Ok(3));
     }
 
     #[test]
@@ -368,6 +405,14 @@ mod tests {
         w.append(&mut out, 0, false);
         w.append(&mut out, 1, false);
         assert_eq!(out, b"b\\\"\\ta\\tb\\\"");
+        let spaced = Words::new(&["a b".to_string()], &[0; TABLE_SLOTS], " ").unwrap();
+        assert_eq!(
+            (
+                spaced.append(&mut out, 0, true),
+                spaced.append(&mut out, 0, false)
+            ),
+            (1, 2)
+        );
         assert!(Words::new(&words, &table[1..], " ").is_err());
         assert!(Words::new(&words, &vec![2; TABLE_SLOTS], " ").is_err());
     }
