@@ -8,6 +8,7 @@ bytes that differ, with the JSON key path they are under.
 
 from __future__ import annotations
 
+import doctest
 import hashlib
 import random
 import tomllib
@@ -263,6 +264,10 @@ def test_templates_with_other_fields_are_refused() -> None:
     for bad in ("{problem!r}", "{stack:>9}", "{author}", "{}"):
         with pytest.raises(GenerationError, match="template field"):
             native_engine._segments(bad)
+
+
+def test_the_docstring_examples() -> None:
+    assert doctest.testmod(native_engine).failed == 0
 
 
 def test_the_crate_version_is_the_package_version() -> None:
