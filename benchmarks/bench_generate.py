@@ -21,7 +21,10 @@ What is measured and how to read it, part by part as printed:
    * Faker: one function calling Faker per field, then ``orjson.dumps``;
    * Mimesis: the same with ``mimesis.Generic``;
    * synth: ``synth.generation.assemble.batch_json`` in batches of 500 (the reference row), and
-     ``synth.generation.writer.write_corpus`` to ``os.devnull`` with ``workers=1``.
+     ``synth.generation.writer.write_corpus`` to ``os.devnull`` with ``workers=1``;
+   * synth native (the compiled engine, ``synth.generation.native``, when built): ``batch_json``
+     in batches of 500, and ``chunk_bytes`` chunks of 500 written to a real file (ten times
+     the posts of the Python rows, for a run long enough to time).
 
    Each fast contender runs three times and the fastest run is shown; polyfactory runs once.
    Columns: posts, wall seconds (``time.perf_counter``), posts/s, MB/s (10**6 bytes of
@@ -64,6 +67,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -76,6 +80,7 @@ from mimesis import Generic, Locale
 from polyfactory.factories.pydantic_factory import ModelFactory
 from pydantic import BaseModel, ValidationError
 
+from synth.generation import native as native_engine
 from synth.generation.assemble import BATCH, batch_json
 from synth.generation.writer import write_corpus
 from synth.schema.model import Post
@@ -95,6 +100,7 @@ class Counts:
     faker: int
     mimesis: int
     synth: int
+    native: int
     scaling: int
     rss: tuple[int, ...]
     startup_repeats: int
@@ -102,8 +108,8 @@ class Counts:
     scaling_repeats: int
 
 
-QUICK = Counts(20, 5, 200, 500, 5_000, 10_000, (1_000, 10_000), 3, 3, 1)
-NORMAL = Counts(200, 50, 2_000, 5_000, 50_000, 100_000, (10_000, 100_000), 5, 3, 2)
+QUICK = Counts(20, 5, 200, 500, 5_000, 50_000, 10_000, (1_000, 10_000), 3, 3, 1)
+NORMAL = Counts(200, 50, 2_000, 5_000, 50_000, 500_000, 100_000, (10_000, 100_000), 5, 3, 2)
 FULL_RSS = (10_000, 100_000, 1_000_000)
 
 
@@ -451,6 +457,34 @@ def bench_synth_corpus(n: int, seed: int) -> Result:
     )
 
 
+def bench_native_batches(n: int, seed: int) -> Result:
+    """``synth.generation.native.batch_json`` (the compiled engine) over ``range(n)`` in batches of BATCH."""
+    native_engine.batch_json(0, 1, seed=seed)  # warm-up: builds the engine from the vocabulary
+    nbytes = 0
+    sample: list[bytes] = []
+    began = time.perf_counter()
+    for first in range(0, n, BATCH):
+        posts = native_engine.batch_json(first, min(BATCH, n - first), seed=seed)
+        nbytes += sum(map(len, posts))
+        if not sample:
+            sample = posts
+    seconds = time.perf_counter() - began
+    return Result(f"synth native batch_json x{BATCH}", n, seconds, nbytes, valid_share(sample))
+
+
+def bench_native_file(n: int, seed: int) -> Result:
+    """``synth.generation.native.chunk_bytes`` chunks of BATCH written to a real file (JSONL, newlines counted)."""
+    native_engine.chunk_bytes(0, 1, seed, "en_US")  # warm-up
+    with tempfile.TemporaryDirectory() as folder, (Path(folder) / "posts.jsonl").open("wb") as sink:
+        nbytes = 0
+        began = time.perf_counter()
+        for first in range(0, n, BATCH):
+            nbytes += sink.write(native_engine.chunk_bytes(first, min(first + BATCH, n), seed, "en_US"))
+        sink.flush()
+        seconds = time.perf_counter() - began
+    return Result("synth native lines -> file", n, seconds, nbytes, None, "JSONL into a file in the temp folder")
+
+
 def watched(bench: Callable[[int, int], Result], n: int, seed: int) -> Result:
     """One run of a contender, with how many CPUs other processes kept busy meanwhile."""
     busy0, own0, began = machine_busy_seconds(), time.process_time(), time.perf_counter()
@@ -683,13 +717,23 @@ def run_throughput(counts: Counts, seed: int) -> None:
         ("mimesis + orjson", bench_mimesis, counts.mimesis, r),
         (f"synth batch_json x{BATCH}", bench_synth_batches, counts.synth, r),
         ("synth write_corpus w=1", bench_synth_corpus, counts.synth, r),
+        (f"synth native batch_json x{BATCH}", bench_native_batches, counts.native, r),
+        ("synth native lines -> file", bench_native_file, counts.native, r),
     ]
+    if not native_engine.available():
+        plan = plan[:-2]
+        print(f"  synth native: not built ({native_engine.BUILD_HINT})", file=sys.stderr)
     load = contention()
     with pinned(0) as where:
         results = [guarded(name, bench, n, seed, repeats) for name, bench, n, repeats in plan]
     print(f"\n== throughput, one core ({where}), seed {seed}; best of {r} runs except polyfactory (1) ==")
     print(load)
-    print_throughput(results, results[-2])
+    by_name = {result.name: result for result in results}
+    reference = by_name[f"synth batch_json x{BATCH}"]
+    print_throughput(results, reference)
+    native = by_name.get(f"synth native batch_json x{BATCH}")
+    if native is not None and native.rate and reference.rate:
+        print(f"synth native batch_json makes {native.rate / reference.rate:,.1f}x the posts/s of the Python engine")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

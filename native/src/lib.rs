@@ -1,0 +1,18 @@
+//! The compiled core of synth's post generator: byte for byte the output of the Python
+//! reference (`synth.generator`), which stays the specification.
+//!
+//! Pure Rust, testable without Python: [`rng`] (the counter-based draws), [`floyd`] (distinct
+//! samples), [`json`] (orjson's escaping), [`vocab`] (the vocabulary Python hands over),
+//! [`plan`] (a post's decisions), [`post`] (its JSON) and [`engine`] (sealed batches). The
+//! Python module `synth._native` is in `py`.
+
+#![forbid(unsafe_code)]
+
+pub mod engine;
+pub mod floyd;
+pub mod json;
+pub mod plan;
+pub mod post;
+mod py;
+pub mod rng;
+pub mod vocab;
