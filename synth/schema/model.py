@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Any, Final, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from synth.schema.constants import SCHEMA_ID, SCHEMA_VERSION
@@ -23,6 +23,8 @@ from synth.schema.constants import SCHEMA_ID, SCHEMA_VERSION
 __all__ = [
     "SCHEMA_ID",
     "SCHEMA_VERSION",
+    "WHITESPACE",
+    "WHITESPACE_CHARS",
     "AiOutline",
     "ChecklistSection",
     "Entity",
@@ -45,7 +47,17 @@ REFERENCE_PATTERN: Final = r"^anp-ref-(?:[0-9]{6}|[1-9][0-9]{6,})-[0-9]{4}$"
 VERSION_PATTERN: Final = r"^(?:0|[1-9][0-9]{0,5})\.(?:0|[1-9][0-9]{0,5})\.(?:0|[1-9][0-9]{0,5})$"
 DATE_PATTERN: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 HASH_PATTERN: Final = r"^[0-9a-f]{24}$"
-URL_PATTERN: Final = r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[^\s\x00]*)?$"
+# Whitespace, spelled out: JSON Schema reads \s as ECMA-262 does (with U+FEFF, without U+0085),
+# pydantic's Rust engine as Unicode White_Space, Python's re (python-jsonschema) adds U+001C-U+001F.
+# A class written out means the same to all three: the union of their \s.
+WHITESPACE: Final = r"\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# The same characters as a string (for str.strip); a test checks the two agree.
+WHITESPACE_CHARS: Final = (
+    "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+URL_PATTERN: Final = rf"^https?://[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?(?:/[^{WHITESPACE}\x00]*)?$"
 HOST_PATTERN: Final = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
 TOKEN_PATTERN: Final = r"^[a-z0-9][a-z0-9 .+#/_-]{0,63}$"  # noqa: S105 - a regex, not a secret
 
@@ -79,9 +91,9 @@ def _calendar_date(value: str) -> str:
     return value
 
 
-# Visible text: no leading/trailing whitespace, no line breaks, no NUL (which PostgreSQL
-# cannot store).
-_TEXT: Final = r"^[^\s\x00](?:[^\r\n\x00]*[^\s\x00])?$"
+# Visible text: no leading/trailing whitespace (:data:`WHITESPACE`), no line breaks (CR, LF), no
+# NUL (which PostgreSQL cannot store).
+_TEXT: Final = rf"^[^{WHITESPACE}\x00](?:[^\r\n\x00]*[^{WHITESPACE}\x00])?$"
 # One line of visible text.
 Line = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=_TEXT)]
 # A paragraph: up to 5,000 characters.
@@ -97,6 +109,17 @@ IsoDate = Annotated[
     AfterValidator(_calendar_date),
     Field(json_schema_extra={"format": "date"}),
 ]
+
+
+def _json_integer(value: object) -> object:
+    """Only a JSON integer: ``Literal[1]`` alone matches ``True`` (which equals 1) and ``1.0``."""
+    if type(value) is not int:
+        raise PydanticCustomError("int_type", "Input should be the JSON integer 1 (not true, 1.0 or 1e0)")
+    return value
+
+
+# The schema version: exactly the JSON integer 1, strict like every integer of the model.
+SchemaVersion = Annotated[Literal[1], BeforeValidator(_json_integer)]
 _UNIQUE: Final = AfterValidator(unique_items)
 _UNIQUE_SCHEMA: Final = {"uniqueItems": True}
 
@@ -265,7 +288,7 @@ class Post(_Strict):
         json_schema_extra={"$id": SCHEMA_ID},
     )
 
-    schema_version: Literal[1] = Field(description="Version of this schema; 1 for posts of this shape.")
+    schema_version: SchemaVersion = Field(description="Version of this schema; 1 for posts of this shape.")
     id: PostId = Field(description="Post id: 'alphanode-' and the post's number zero-padded to six digits.")
     title: Line = Field(description="Title of the post (the page's only capitalised line).")
     intro: Paragraph = Field(description="Intro paragraph naming the problem, the stack and the scenario.")

@@ -17,8 +17,9 @@ import orjson
 from pydantic import ValidationError
 
 from synth.schema.constants import ZERO_HASH
-from synth.schema.hash import content_hash
+from synth.schema.hash import content_hash, digest
 from synth.schema.model import Post
+from synth.schema.order import in_schema_order
 from synth.schema.paths import error_path, format_path
 from synth.validate.options import Options
 from synth.validate.records import Record
@@ -134,33 +135,36 @@ def _message(error: Any) -> str:
     return f"{error['msg']} (got {text[:60]}{'...' if len(text) > 60 else ''})"
 
 
-def _hash_ok(obj: dict[str, Any], data: bytes) -> bool:
-    """Whether meta.hash is the content digest; fast when the line is already canonical JSON."""
+def _hash_ok(obj: dict[str, Any], data: bytes | None) -> bool:
+    """Whether meta.hash is the content digest of a schema-valid post.
+
+    The digest is taken over the canonical bytes (:mod:`synth.schema.hash`), never over the
+    line as written: the fast path hashes the line itself only when it *is* the canonical bytes
+    (compact, and keys in schema order at every depth, :func:`_schema_ordered`); any other
+    spelling of the same post (spaces, escapes, ``-0``, another key order) takes the slow path
+    through the model, so both give the same answer, as :func:`validate_post` does.
+    """
     claimed: str = obj["meta"]["hash"]
-    canonical = orjson.dumps(obj)
-    if canonical == data and _schema_ordered(obj):
-        zeroed = canonical.replace(_HASH_KEY + claimed.encode(), _HASH_KEY + ZERO_HASH.encode(), 1)
-        return hashlib.sha256(zeroed).hexdigest()[:24] == claimed
+    if data is not None and _schema_ordered(obj) and orjson.dumps(obj) == data:
+        zeroed = data.replace(_HASH_KEY + claimed.encode() + b'"', _ZEROED, 1)
+        return digest(zeroed) == claimed
     expected: str = content_hash(obj)
     return expected == claimed
 
 
-_ORDER: Final = {
-    "post": tuple(Post.model_fields),
-    "meta": tuple(Post.model_fields["meta"].annotation.model_fields),  # type: ignore[union-attr]
-}
+_ZEROED: Final = _HASH_KEY + ZERO_HASH.encode() + b'"'
 
 
 def _schema_ordered(obj: dict[str, Any]) -> bool:
-    """Top-level and meta keys in schema order (nested objects are checked by the slow path)."""
-    return tuple(obj) == _ORDER["post"] and tuple(obj["meta"]) == _ORDER["meta"]
+    """Keys in schema order at every depth (:mod:`synth.schema.order`); the post is schema-valid."""
+    return in_schema_order(obj)
 
 
 def _semantic_issues(obj: dict[str, Any], data: bytes | None, options: Options) -> list[tuple[str, str, str, int]]:
     selected = options.selection
     hash_ok = True
     if "C014" in selected:
-        hash_ok = _hash_ok(obj, data) if data is not None else content_hash(obj) == obj["meta"]["hash"]
+        hash_ok = _hash_ok(obj, data)
     context = Context(as_of=options.as_of, hash_ok=hash_ok)
     issues = []
     for code, check in options.checks:

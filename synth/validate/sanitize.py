@@ -11,11 +11,14 @@ not always agree. :func:`sanitize` repairs, and reports as a warning (``W`` code
 * W006 a number sent as a string (``"542029"``) or as an integral float (``78.0``);
 * W007 the hash recomputed, when repairs changed the post and its hash no longer matched.
 
-The shape to repair towards is read from the pydantic models, not restated here.
+The shape to repair towards is read from the pydantic models, not restated here. Whatever the
+input (any JSON value at any place), :func:`sanitize` returns: what it cannot repair it leaves
+as it is, for the schema layer to report.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import types
 import typing
@@ -23,10 +26,11 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, Final
 
+import orjson
 from pydantic import BaseModel
 
 from synth.schema.hash import content_hash
-from synth.schema.model import Post, unique_items
+from synth.schema.model import WHITESPACE_CHARS, Post, unique_items
 
 __all__ = ["Repair", "sanitize"]
 
@@ -72,9 +76,12 @@ def _shape_of(tp: Any, metadata: tuple[Any, ...] = ()) -> _Shape:
         return _Shape("model", fields=_model_fields(tp))
     if tp is bool:
         return _Shape("bool")
-    if tp is int:
-        return _Shape("int")
-    return _Shape("str")
+    return _Shape("int") if tp is int or _int_literal(tp) else _Shape("str")
+
+
+def _int_literal(tp: Any) -> bool:
+    """A ``Literal`` of integers (``schema_version``): repaired as a number."""
+    return typing.get_origin(tp) is typing.Literal and all(type(arg) is int for arg in typing.get_args(tp))
 
 
 def _model_fields(model: type[BaseModel]) -> dict[str, _Shape]:
@@ -95,8 +102,11 @@ class _Text(HTMLParser):
 
 def _strip_html(text: str) -> str:
     parser = _Text()
-    parser.feed(text)
-    parser.close()
+    try:
+        parser.feed(text)
+        parser.close()
+    except AssertionError:  # html.parser refuses some marked sections ("<![foo[")
+        return html.unescape(_TAG.sub("", text))
     return "".join(parser.parts)
 
 
@@ -104,7 +114,7 @@ def _text(value: str, path: tuple[str | int, ...], repairs: list[Repair]) -> str
     if "<" in value and _TAG.search(value):
         value = _strip_html(value)
         repairs.append(("W004", path, "removed HTML tags"))
-    cleaned = _SPACES.sub(" ", value).strip()
+    cleaned = _SPACES.sub(" ", value).strip(WHITESPACE_CHARS)  # what the model allows at no edge of text
     if cleaned != value:
         repairs.append(("W003", path, "trimmed whitespace"))
     return cleaned
@@ -118,7 +128,7 @@ def _split_list(value: str) -> list[str]:
 
 
 def _flag(value: Any, path: tuple[str | int, ...], repairs: list[Repair]) -> Any:
-    key = str(value).strip().lower() if isinstance(value, int | float | str) and not isinstance(value, bool) else None
+    key = str(value).strip().lower() if isinstance(value, str) or (type(value) is int and value in (0, 1)) else None
     if key in _TRUE or key in _FALSE:
         repairs.append(("W002", path, f"flag {value!r} read as {key in _TRUE}"))
         return key in _TRUE
@@ -176,7 +186,8 @@ def _repair(value: Any, shape: _Shape, path: tuple[str | int, ...], repairs: lis
     if shape.kind == "list":
         return _list(value, shape, path, repairs)
     if shape.kind == "union" and shape.variants is not None and isinstance(value, dict):
-        variant = shape.variants.get(value.get("kind"))  # type: ignore[arg-type]
+        kind = value.get("kind")  # any JSON value: only a known kind string picks the fields to repair
+        variant = shape.variants.get(kind) if isinstance(kind, str) else None
         return _fields(value, variant, path, repairs) if variant is not None else value
     return _fields(value, shape.fields or {}, path, repairs)
 
@@ -194,7 +205,7 @@ def _rehash(post: dict[str, Any], repairs: list[Repair]) -> None:
     """Recompute the hash of a repaired post that is otherwise schema-valid."""
     try:
         expected = content_hash(post)
-    except ValueError:  # not schema-valid: the validator reports why
+    except (ValueError, orjson.JSONEncodeError):  # not schema-valid (or not encodable): the validator reports why
         return
     if post["meta"]["hash"] != expected:
         post["meta"]["hash"] = expected

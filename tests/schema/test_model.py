@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -9,7 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from synth.schema.hash import content_hash
-from synth.schema.model import Post
+from synth.schema.model import WHITESPACE, WHITESPACE_CHARS, Post
+from synth.schema.order import in_schema_order
 from synth.schema.paths import error_path, format_path
 
 
@@ -206,3 +208,103 @@ def test_format_path() -> None:
     assert format_path(()) == "$"
     assert format_path(("sections", 0, "items", 2)) == "$.sections[0].items[2]"
     assert format_path(("meta", "score", "quality")) == "$.meta.score.quality"
+
+
+# ---- schema_version and integers: the JSON integer, however the model is reached ----
+
+SCHEMA_VERSION_SPELLINGS = ["true", "1.0", "1e0", "1E0", "10e-1", "1.00", '"1"']
+
+
+@pytest.mark.parametrize("spelling", SCHEMA_VERSION_SPELLINGS)
+def test_schema_version_is_only_the_json_integer_one(sample: dict[str, Any], spelling: str) -> None:
+    text = orjson.dumps(sample).replace(b'"schema_version":1', b'"schema_version":' + spelling.encode(), 1)
+    for attempt in (lambda: Post.model_validate(orjson.loads(text)), lambda: Post.model_validate_json(text)):
+        with pytest.raises(ValidationError) as info:
+            attempt()
+        assert [(e["loc"], e["type"]) for e in info.value.errors()] == [(("schema_version",), "int_type")]
+
+
+@pytest.mark.parametrize("value", [True, 1.0, "1", None])
+def test_schema_version_rejects_python_values_equal_to_one(sample: dict[str, Any], value: Any) -> None:
+    sample["schema_version"] = value
+    assert _error_locations(sample) == [("schema_version",)]
+
+
+@pytest.mark.parametrize("spelling", ["1.0", "1e0", "78.0", "7.8e1"])
+def test_integer_fields_reject_numbers_written_with_a_fraction_or_exponent(
+    sample: dict[str, Any], spelling: str
+) -> None:
+    text = orjson.dumps(sample).replace(b'"quality":78', b'"quality":' + spelling.encode(), 1)
+    for attempt in (lambda: Post.model_validate(orjson.loads(text)), lambda: Post.model_validate_json(text)):
+        with pytest.raises(ValidationError) as info:
+            attempt()
+        assert [e["type"] for e in info.value.errors()] == ["int_type"]
+
+
+def test_minus_zero_is_the_integer_zero(sample: dict[str, Any]) -> None:
+    text = orjson.dumps(sample).replace(b'"quality":78', b'"quality":-0', 1)
+    assert Post.model_validate(orjson.loads(text)).meta.score.quality == 0
+    assert Post.model_validate_json(text).meta.score.quality == 0
+
+
+# ---- visible text: one spelled-out whitespace class, whatever the regex engine ----
+
+# Unicode White_Space (Rust's \s), plus U+FEFF (ECMA-262's \s) and U+001C-U+001F (Python's \s).
+EDGE_SPACE = [
+    *"\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff",
+    *map(chr, range(0x2000, 0x200B)),
+]
+
+
+@pytest.mark.parametrize("char", EDGE_SPACE, ids=[f"U+{ord(c):04X}" for c in EDGE_SPACE])
+def test_no_whitespace_of_any_engine_at_the_edges_of_text(sample: dict[str, Any], char: str) -> None:
+    for value in (char + "x", "x" + char, char):
+        sample["title"] = value
+        assert _error_locations(sample) == [("title",)], value
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["\x01", "\x1b", "\x7f", "\u200b", "\u2060", "\ufffe"],
+    ids=["U+0001", "U+001B", "U+007F", "U+200B", "U+2060", "U+FFFE"],
+)
+def test_other_characters_are_not_whitespace(sample: dict[str, Any], char: str) -> None:
+    for value in (char + "x", "x" + char, "a" + char + "b"):
+        sample["title"] = value
+        Post.model_validate(sample)
+
+
+def test_the_whitespace_class_and_string_name_the_same_characters() -> None:
+    edge = re.compile(f"[{WHITESPACE}]")
+    spelled = {c for c in map(chr, range(0x110000)) if edge.fullmatch(c)}
+    assert spelled == set(WHITESPACE_CHARS) == set(EDGE_SPACE)
+    assert {c for c in map(chr, range(0x110000)) if c.isspace()} <= spelled  # Python's whitespace, all of it
+
+
+def test_schema_order_is_checked_at_every_depth(sample: dict[str, Any]) -> None:
+    assert in_schema_order(sample)
+    objects = [p for p in _object_paths(sample) if len(_get(sample, p)) > 1]
+    assert len(objects) >= 15
+    for path in objects:
+        reordered = orjson.loads(orjson.dumps(sample))
+        target = _get(reordered, path)
+        swapped = dict(reversed(list(target.items())))
+        if path:
+            _set(reordered, path, swapped)
+        else:
+            reordered = swapped
+        assert not in_schema_order(reordered), path
+
+
+def _get(doc: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        doc = doc[part]
+    return doc
+
+
+def _object_paths(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found = [path] if isinstance(value, dict) else []
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        found += _object_paths(child, (*path, key))
+    return found

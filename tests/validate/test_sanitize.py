@@ -8,12 +8,17 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from synth.cli import app
 from synth.generation.assemble import post_dict
 from synth.schema.model import Post
+from synth.validate.check import check_record
+from synth.validate.options import make_options
 from synth.validate.sanitize import sanitize
+from tests.fuzzing import json_paths
 
 runner = CliRunner()
 
@@ -132,3 +137,106 @@ def test_output_without_sanitize_is_a_usage_error(tmp_path: Path) -> None:
     assert (
         result.stderr == "synth: error: --output and --rejects need --sanitize. To resolve this error, add --sanitize\n"
     )
+
+
+# ---- no input makes sanitize raise: findings instead ----
+
+JSON = st.recursive(  # what a JSON line can hold (orjson's integers are 64-bit)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+SANITIZE = make_options(as_of="2030-01-01", sanitize=True)
+
+
+def _paths(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    return list(json_paths(value, path))
+
+
+@pytest.mark.parametrize("kind", [["paragraphs"], {"kind": "checklist"}, [], {}, 1, None, True, 1.5])
+def test_a_section_kind_of_any_json_type_is_a_finding(post: dict[str, Any], kind: Any) -> None:
+    post["sections"][0]["kind"] = kind
+    cleaned, _ = sanitize(post)
+    assert cleaned["sections"][0]["kind"] == kind
+    result = check_record(orjson.dumps(post), options=SANITIZE)
+    assert ("S010", "$.sections[0]") in [(code, path) for code, path, _, _ in result.issues]
+
+
+def test_the_command_reports_a_list_kind(tmp_path: Path, post: dict[str, Any]) -> None:
+    post["sections"][1]["kind"] = ["checklist"]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(orjson.dumps(post) + b"\n")
+    result = runner.invoke(app, ["validate", str(source), "--sanitize", "--ignore", "R003"])
+    assert result.exit_code == 1, result.output
+    assert f"{source}:1:0: S010 [{post['id']}] $.sections[1]:" in result.stdout
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), value=JSON)
+def test_any_json_value_at_any_path_is_repaired_or_reported(data: st.DataObject, value: Any) -> None:
+    post = post_dict(data.draw(st.integers(0, 10**6), label="index"))
+    paths = _paths(post)
+    path = data.draw(st.sampled_from(paths), label="path")
+    broken = copy.deepcopy(post)
+    if path:
+        target: Any = broken
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = value
+    else:
+        broken = value
+    before = copy.deepcopy(broken)
+    sanitize(broken)
+    assert broken == before  # the input is not modified
+    result = check_record(orjson.dumps(broken), options=SANITIZE)
+    assert all(path.startswith("$") for _, path, _, _ in result.issues)
+    assert result.rejected or result.clean is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON)
+def test_any_json_document_is_repaired_or_reported(value: Any) -> None:
+    sanitize(value)
+    result = check_record(orjson.dumps(value), options=SANITIZE)
+    assert result.rejected  # no arbitrary document is a post
+
+
+@pytest.mark.parametrize("text", ["<![foo[ <b>x</b>", "<![<b>", "a <![if x]> <i>b</i>"])
+def test_html_the_parser_refuses_is_still_stripped(post: dict[str, Any], text: str) -> None:
+    post["title"] = text
+    cleaned, repairs = sanitize(post)
+    assert "<b>" not in cleaned["title"] and "<i>" not in cleaned["title"]
+    assert ("W004", ("title",)) in _codes(repairs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="<>![]/-&#;x b\ufeff\u2028", max_size=30))
+def test_any_markup_like_text_is_repaired_or_reported(text: str) -> None:
+    post = post_dict(3)
+    post["title"] = text
+    cleaned, _ = sanitize(post)
+    result = check_record(orjson.dumps(post), options=SANITIZE)
+    assert result.rejected or result.clean == orjson.dumps(cleaned)
+
+
+@pytest.mark.parametrize("edge", ["\ufeff", "\x1c", "\u3000", "\x85"])
+def test_edge_whitespace_of_the_model_is_trimmed(post: dict[str, Any], edge: str) -> None:
+    title = post["title"]
+    post["title"] = edge + title + edge
+    cleaned, repairs = sanitize(post)
+    assert cleaned["title"] == title
+    assert _codes(repairs) == [("W003", ("title",))]
+
+
+@pytest.mark.parametrize(("value", "repaired"), [("1", True), (1.0, True), (True, False), ("one", False)])
+def test_schema_version_written_as_a_string_or_float_is_repaired(
+    post: dict[str, Any], value: Any, repaired: bool
+) -> None:
+    post["schema_version"] = value
+    cleaned, repairs = sanitize(post)
+    assert (cleaned["schema_version"] == 1 and type(cleaned["schema_version"]) is int) is repaired
+    assert (("W006", ("schema_version",)) in _codes(repairs)) is repaired
