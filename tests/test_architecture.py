@@ -19,6 +19,8 @@ LAYERS: dict[str, int] = {
     "synth._version": 0,
     "synth.io": 0,
     "synth._native": 0,
+    "synth.workers": 0,
+    "synth.wording": 0,
     "synth.schema": 1,
     "synth.generation": 2,
     "synth.validate": 3,
@@ -41,6 +43,8 @@ GROUPS = {
     "synth._version": "synth.errors",
     "synth.io": "synth.errors",
     "synth._native": "synth.errors",
+    "synth.workers": "synth.errors",
+    "synth.wording": "synth.errors",
 }
 FORBIDDEN = {  # (importer, imported): pairs the layers would allow but the design does not
     ("synth.generation.corpus", "synth.generation.defects"),
