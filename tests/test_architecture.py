@@ -20,6 +20,8 @@ LAYERS: dict[str, int] = {
     "synth.io": 0,
     "synth._native": 0,
     "synth._lazy": 0,
+    "synth.workers": 0,
+    "synth.wording": 0,
     "synth.schema": 1,
     "synth.generation": 2,
     "synth.validate": 3,
@@ -43,6 +45,8 @@ GROUPS = {
     "synth.io": "synth.errors",
     "synth._native": "synth.errors",
     "synth._lazy": "synth.errors",
+    "synth.workers": "synth.errors",
+    "synth.wording": "synth.errors",
 }
 FORBIDDEN = {  # (importer, imported): pairs the layers would allow but the design does not
     ("synth.generation.corpus", "synth.generation.defects"),

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from synth.cli.common import (
+    MAX_COUNT,
     Count,
     Locale,
     Output,
@@ -20,6 +21,7 @@ from synth.cli.common import (
     Start,
     Workers,
     app,
+    cpu_workers,
     err,
     opt,
     progress,
@@ -27,9 +29,12 @@ from synth.cli.common import (
 )
 from synth.errors import OutputError, UsageError
 from synth.generation import corpus
+from synth.generation.edition import MAX_EDITION
 from synth.generation.manifest import MANIFEST
+from synth.generation.parts import MAX_PARTS
 from synth.generation.writer import write_corpus
 from synth.io import join_path
+from synth.wording import plural
 
 
 class GenerateFormat(enum.Enum):
@@ -50,21 +55,38 @@ InvalidRate = Annotated[
     float, opt("--invalid-rate", min=0.0, max=1.0, help="Share of posts to break, each in one known way.")
 ]
 Truth = Annotated[str | None, opt("--truth", help="With --invalid-rate: write the defects (line, code, kind) here.")]
-Parts = Annotated[int | None, opt("--parts", min=1, help="Write P part files and a manifest.json into --output.")]
+Parts = Annotated[
+    int | None, opt("--parts", min=1, max=MAX_PARTS, help="Write P part files and a manifest.json into --output.")
+]
 Compress = Annotated[str | None, opt("--compress", help="With --parts or bulk: compress each file (gz or zst).")]
 Dask = Annotated[bool, opt("--dask", help="With --parts: make the parts on a local Dask cluster.")]
 Scheduler = Annotated[str | None, opt("--scheduler", help="With --parts: a Dask scheduler, e.g. tcp://host:8786.")]
-Edition = Annotated[int, opt("--edition", min=1, help="Edition of the corpus (2+ = revised, for sync tests).")]
+Edition = Annotated[
+    int, opt("--edition", min=1, max=MAX_EDITION, help="Edition of the corpus (2+ = revised, for sync tests).")
+]
 Index = Annotated[str, opt("--index", help="With --format bulk: the target index name.")]
-OpType = Annotated[str, opt("--op-type", help="With --format bulk: index or create.")]
-MaxDocs = Annotated[int, opt("--max-docs", min=0, help="With --format bulk: documents per file; 0 = no limit.")]
-MaxBytes = Annotated[int, opt("--max-bytes", min=0, help="With --format bulk: bytes per file; 0 = no limit.")]
+
+
+class BulkOp(enum.Enum):
+    """The action of each document of a ``_bulk`` body."""
+
+    INDEX = "index"
+    CREATE = "create"
+
+
+OpType = Annotated[BulkOp, opt("--op-type", help="With --format bulk: index (add or replace) or create (add only).")]
+MaxDocs = Annotated[
+    int, opt("--max-docs", min=0, max=MAX_COUNT, help="With --format bulk: documents per file; 0 = no limit.")
+]
+MaxBytes = Annotated[
+    int, opt("--max-bytes", min=0, max=MAX_COUNT, help="With --format bulk: bytes per file; 0 = no limit.")
+]
 
 
 @dataclass(frozen=True)
 class _Bulk:
     index: str
-    op_type: str
+    op_type: BulkOp
     max_docs: int
     max_bytes: int
 
@@ -74,7 +96,7 @@ def generate(
     count: Count = 1000, seed: Seed = 0, start: Start = 0, output: Output = "-", fmt: Format = GenerateFormat.JSONL,
     workers: Workers = 0, shard: Shard = None, locale: Locale = "en_US", invalid_rate: InvalidRate = 0.0,
     truth: Truth = None, parts: Parts = None, compress: Compress = None, dask: Dask = False,
-    scheduler: Scheduler = None, edition: Edition = 1, index: Index = "alphanode", op_type: OpType = "index",
+    scheduler: Scheduler = None, edition: Edition = 1, index: Index = "alphanode", op_type: OpType = BulkOp.INDEX,
     max_docs: MaxDocs = 10_000, max_bytes: MaxBytes = 0, quiet: Quiet = False,
 ) -> None:  # fmt: skip
     """Write a seeded corpus of posts: JSON lines, a JSON array, _bulk bodies or flat CSV/JSON.
@@ -97,7 +119,7 @@ def generate(
         with progress(size, sys.stderr.isatty() and not quiet) as advance:
             summary = write_corpus(
                 output, count=count, seed=seed, start=start, locale=locale, shard=part,
-                workers=corpus.resolve_workers(workers), fmt=fmt.value, invalid_rate=invalid_rate, truth=truth,
+                workers=cpu_workers(workers), fmt=fmt.value, invalid_rate=invalid_rate, truth=truth,
                 edition=edition, progress=advance,
             )  # fmt: skip
         if not quiet:
@@ -122,15 +144,16 @@ def _generate_feed(fmt: GenerateFormat, output: str, count: int, seed: int, star
     from synth.feeds.k6 import write_k6  # noqa: PLC0415
 
     if fmt is GenerateFormat.BULK:
-        if bulk.op_type not in ("index", "create"):
-            raise UsageError(f"--op-type {bulk.op_type!r}", hint="use index or create")
         files = write_bulk(
             output, count=count, seed=seed, start=start, locale=locale, index=bulk.index,
-            op_type=bulk.op_type,  # type: ignore[arg-type]
-            max_docs=bulk.max_docs or None, max_bytes=bulk.max_bytes or None, compress=compress,  # type: ignore[arg-type]
+            op_type=bulk.op_type.value, max_docs=bulk.max_docs or None, max_bytes=bulk.max_bytes or None,
+            compress=compress,  # type: ignore[arg-type]
         )  # fmt: skip
         if not quiet:
-            err.print(f"{count:,} documents in {len(files)} bulk file(s) for index {bulk.index}", markup=False)
+            err.print(
+                f"{plural(count, 'document')} in {plural(len(files), 'bulk file')} for index {bulk.index}",
+                markup=False,
+            )
         return
     summary = write_k6(output, count=count, seed=seed, start=start, locale=locale,
                        fmt="csv" if fmt is GenerateFormat.CSV else "json")  # fmt: skip
@@ -159,8 +182,8 @@ def corpus_command(
     with reported():
         track = write_rally_corpus(output, count=count, seed=seed, start=start, locale=locale,
                                    flavour=flavour.value, index=index)  # fmt: skip
-    if not quiet:
-        err.print(track.line(), markup=False)
+        if not quiet:
+            err.print(track.line(), markup=False)
 
 
 def _generate_parts(
@@ -182,7 +205,7 @@ def _generate_parts(
         raise UsageError("--parts writes a folder", hint="pass --output DIR")
     began = time.perf_counter()
     common: dict[str, Any] = {"count": count, "parts": parts, "seed": seed, "start": start, "locale": locale}
-    common.update(compress=compress, workers=corpus.resolve_workers(workers))
+    common.update(compress=compress, workers=cpu_workers(workers))
     if dask or scheduler:
         manifest = partitioned.write_parts_dask(output, scheduler=scheduler, **common)
     else:
@@ -190,9 +213,10 @@ def _generate_parts(
     if not quiet:
         seconds = time.perf_counter() - began
         stored = sum(p.bytes for p in manifest.parts)
+        made = f"{plural(manifest.count, 'post')} in {plural(len(manifest.parts), 'part')}"
         err.print(
-            f"{manifest.count:,} posts in {len(manifest.parts)} parts, {stored / 1e6:,.1f} MB stored, "
-            f"in {seconds:.2f} s ({manifest.count / seconds:,.0f} posts/s); manifest: {join_path(output, MANIFEST)}",
+            f"{made}, {stored / 1e6:,.1f} MB stored, in {seconds:.2f} s ({manifest.count / seconds:,.0f} posts/s); "
+            f"manifest: {join_path(output, MANIFEST)}",
             markup=False,
         )
 
@@ -209,4 +233,4 @@ def fixtures(
             written = write_fixtures(Path(output))
         except OSError as exc:
             raise OutputError(f"cannot write fixtures to {output}: {exc}", hint="check the folder is writable") from exc
-    err.print(f"wrote {len(written)} files under {output}", markup=False)
+        err.print(f"wrote {plural(len(written), 'file')} under {output}", markup=False)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import enum
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import orjson
 import typer
 
-from synth.cli.common import FindingFormat, app, err, progress, reported
-from synth.generation import corpus
+from synth.cli.common import MAX_COUNT, FindingFormat, app, cpu_workers, echo, err, progress, reported
+from synth.workers import MAX_WORKERS
+
+MAX_BATCH: Final = 100_000  # records held in memory per transaction
 
 if TYPE_CHECKING:
     from synth.load.importer import ImportSummary
@@ -54,6 +56,7 @@ MaxErrors = Annotated[
     typer.Option(
         "--max-errors",
         min=0,
+        max=MAX_COUNT,
         help="Stop at the Nth rejected record of a file (0: no limit). What came before it is committed; run "
         "again with a higher limit to continue after it.",
     ),
@@ -78,13 +81,24 @@ Db = Annotated[str, typer.Option("--db", help="SQLite file (default synth.db) or
 def import_(
     paths: Annotated[list[str], typer.Argument(help="Files to import (.jsonl, .json, .gz, .zst); - is stdin.")],
     db: Db = "synth.db",
-    batch: Annotated[int, typer.Option("--batch", min=1, help="Records per transaction and checkpoint.")] = 2000,
+    batch: Annotated[
+        int, typer.Option("--batch", min=1, max=MAX_BATCH, help="Records per transaction and checkpoint.")
+    ] = 2000,
     rejects: Rejects = None,
     max_errors: MaxErrors = 0,
     max_error_rate: MaxErrorRate = 0.0,
     allow_rejects: AllowRejects = False,
     sync: Annotated[bool, typer.Option("--sync", help="Also delete posts absent from the input.")] = False,
-    workers: Annotated[int, typer.Option("--workers", "-w", help="Processes validating; 0 means every core.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=0,
+            max=MAX_WORKERS,
+            help="Processes validating; 0 (or more than the cores) means every core.",
+        ),
+    ] = 1,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Review dates may not pass this date.")] = None,
     log_format: Annotated[LogFormat, typer.Option("--log-format", help="Summary as text or one JSON object.")] = (
         LogFormat.TEXT
@@ -111,7 +125,7 @@ def import_(
             max_errors=max_errors,
             max_error_rate=max_error_rate,
             sync=sync,
-            workers=corpus.resolve_workers(workers),
+            workers=cpu_workers(workers),
             validation=import_validation(as_of=as_of),
             tables=Tables(table_prefix, schema),
         )
@@ -135,7 +149,7 @@ def _print_summary(summary: ImportSummary, log_format: LogFormat) -> None:
 def search(
     query: Annotated[str, typer.Argument(help="Words that must all match.")],
     db: Annotated[str, typer.Option("--db", help="SQLite file or postgresql:// URL.")] = "synth.db",
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many results.")] = 10,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=MAX_COUNT, help="How many results.")] = 10,
     fmt: Annotated[FindingFormat, typer.Option("--format", "-f", help="text or json (one object a hit).")] = (
         FindingFormat.TEXT
     ),
@@ -154,11 +168,11 @@ def search(
 
     with reported():
         hits = run_search(db, query, limit=limit, tables=Tables(table_prefix, schema))
-    for pid, title, score in hits:
-        if fmt is FindingFormat.JSON:
-            typer.echo(orjson.dumps({"id": pid, "title": title, "score": round(score, 6)}).decode())
-        else:
-            typer.echo(f"{pid}  {score:8.4f}  {title}")
+        for pid, title, score in hits:
+            if fmt is FindingFormat.JSON:
+                echo(orjson.dumps({"id": pid, "title": title, "score": round(score, 6)}).decode())
+            else:
+                echo(f"{pid}  {score:8.4f}  {title}")
     if not hits:
         err.print(f"no posts match {query!r}", markup=False)
         raise typer.Exit(1)

@@ -8,7 +8,7 @@ from typing import Annotated
 import orjson
 import typer
 
-from synth.cli.common import app, err, opt, reported
+from synth.cli.common import MAX_COUNT, app, err, opt, reported
 from synth.io import open_output
 
 
@@ -37,15 +37,17 @@ def render(
     output: Annotated[
         str, opt("--output", "-o", help="File for one post (- is stdout), or a folder: a page per post, or the site.")
     ] = "-",
-    per_page: Annotated[int, opt("--per-page", min=1, help="With --format site: posts per index page.")] = 100,
+    per_page: Annotated[
+        int, opt("--per-page", min=1, max=MAX_COUNT, help="With --format site: posts per index page.")
+    ] = 100,
 ) -> None:
     """Render posts as pages: text like the sample page, HTML, Markdown, or a whole static site."""
     from synth.pages.site import render_file  # noqa: PLC0415 - pydantic only for the commands that need it
 
     with reported():
         summary = render_file(path, fmt.value, output, per_page=per_page)
-    if output != "-" or fmt is PageFormat.SITE:
-        err.print(summary, markup=False)
+        if output != "-" or fmt is PageFormat.SITE:
+            err.print(summary, markup=False)
 
 
 @app.command()

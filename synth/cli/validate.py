@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import orjson
 import typer
 
-from synth.cli.common import FindingFormat, app, err, out, reported
+from synth.cli.common import MAX_COUNT, FindingFormat, app, cpu_workers, echo, err, out, reported
 from synth.errors import UsageError
-from synth.generation import corpus
-from synth.io import open_output
+from synth.io import STDIO, open_output
+from synth.workers import MAX_WORKERS
 
 if TYPE_CHECKING:
     from synth.validate.report import Finding, Report
@@ -40,16 +39,30 @@ Paths = Annotated[list[str], typer.Argument(help="Files to check (.jsonl, .json,
 Fmt = Annotated[FindingFormat, typer.Option("--format", "-f", help="text for people, json for machines.")]
 Select = Annotated[list[str] | None, typer.Option("--select", help="Only these codes or prefixes (C, S004).")]
 Ignore = Annotated[list[str] | None, typer.Option("--ignore", help="Skip these codes or prefixes.")]
-MaxErrors = Annotated[int, typer.Option("--max-errors", min=0, help="Stop after N errors; 0 means no limit.")]
-MaxLine = Annotated[int, typer.Option("--max-line-bytes", min=1, help="Longest line read (P005).")]
+MaxErrors = Annotated[
+    int, typer.Option("--max-errors", min=0, max=MAX_COUNT, help="Stop after N errors; 0 means no limit.")
+]
+MAX_LINE_BYTES: Final = 1 << 30  # a line is held in memory whole: 1 GiB at most
+MAX_DOCUMENT_BYTES: Final = 1 << 32
+MaxLine = Annotated[
+    int, typer.Option("--max-line-bytes", min=1, max=MAX_LINE_BYTES, help="Longest line read (P005), up to 1 GiB.")
+]
 MaxDepth = Annotated[int, typer.Option("--max-depth", min=1, max=512, help="Deepest nesting allowed (P006).")]
 MaxDocument = Annotated[
-    int, typer.Option("--max-document-bytes", min=1, help="Largest whole-file JSON document read (P009).")
+    int,
+    typer.Option(
+        "--max-document-bytes", min=1, max=MAX_DOCUMENT_BYTES, help="Largest whole-file JSON document read (P009)."
+    ),
 ]
 AsOf = Annotated[
     str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) review dates may not pass; default today.")
 ]
-Workers = Annotated[int, typer.Option("--workers", "-w", help="Processes; 0 means every core.")]
+Workers = Annotated[
+    int,
+    typer.Option(
+        "--workers", "-w", min=0, max=MAX_WORKERS, help="Processes; 0 (or more than the cores) means every core."
+    ),
+]
 Sanitize = Annotated[
     bool, typer.Option("--sanitize", help="Repair sloppy exports (lists as strings, 1/0 flags...) as warnings.")
 ]
@@ -89,17 +102,15 @@ def validate(
             clean = stack.enter_context(open_output(output)) if output else None
             rejected = stack.enter_context(open_output(rejects)) if rejects else None
             sink = SanitizeSink(clean, rejected, options.selection) if sanitize else None
-            findings = validate_paths(
-                paths, options=options, report=report, workers=corpus.resolve_workers(workers), sink=sink
-            )
-            _show(findings, fmt, report, max_errors)
+            findings = validate_paths(paths, options=options, report=report, workers=cpu_workers(workers), sink=sink)
+            stack.callback(findings.close)  # type: ignore[attr-defined]  # a generator: stops the workers at once
+            _show(findings, _finding_printer(fmt, stack), report, max_errors)
         text = summary(report)
         (err if fmt is FindingFormat.JSON else out).print(text, markup=False, highlight=False)
     raise typer.Exit(1 if report.errors else 0)
 
 
-def _show(findings: Iterator[Finding], fmt: FindingFormat, report: Report, max_errors: int) -> None:
-    show = _finding_printer(fmt)
+def _show(findings: Iterator[Finding], show: Callable[[Finding], None], report: Report, max_errors: int) -> None:
     for finding in findings:
         show(finding)
         if max_errors and report.errors >= max_errors:
@@ -107,17 +118,22 @@ def _show(findings: Iterator[Finding], fmt: FindingFormat, report: Report, max_e
             return
 
 
-def _finding_printer(fmt: FindingFormat) -> Callable[[Finding], None]:
+def _finding_printer(fmt: FindingFormat, stack: contextlib.ExitStack) -> Callable[[Finding], None]:
     from synth.validate.report import format_text  # noqa: PLC0415
 
-    def as_json(finding: Finding) -> None:
-        sys.stdout.buffer.write(orjson.dumps(finding.as_dict()) + b"\n")
+    if fmt is FindingFormat.JSON:
+        stdout = stack.enter_context(open_output(STDIO))
+
+        def as_json(finding: Finding) -> None:
+            stdout.write(orjson.dumps(finding.as_dict()) + b"\n")
+
+        return as_json
 
     def as_text(finding: Finding) -> None:
         style = "yellow" if finding.is_warning else "red"
         out.print(format_text(finding), markup=False, highlight=False, style=style)
 
-    return as_json if fmt is FindingFormat.JSON else as_text
+    return as_text
 
 
 @app.command()
@@ -125,5 +141,6 @@ def rules() -> None:
     """List the validator's rule codes, one line each."""
     from synth.validate.rules import RULES  # noqa: PLC0415 - pydantic-free, but only this command needs it
 
-    for rule in RULES.values():
-        typer.echo(f"{rule.code}  {rule.name:<24} {rule.summary}")
+    with reported():
+        for rule in RULES.values():
+            echo(f"{rule.code}  {rule.name:<24} {rule.summary}")

@@ -42,6 +42,7 @@ from synth.feeds.bulk import check_index_name
 from synth.generation.assemble import BATCH, batch_json, check_count, check_request
 from synth.io import make_folder, open_output
 from synth.schema.mapping import index_body
+from synth.wording import plural
 
 __all__ = ["DOCUMENTS", "OFFSET_INTERVAL", "TEST_MODE_DOCS", "Track", "write_rally_corpus"]
 
@@ -69,7 +70,7 @@ class Track:
     def line(self) -> str:
         """A one-line summary for the CLI."""
         return (
-            f"{self.document_count:,} posts, {self.uncompressed_bytes / 1e6:,.1f} MB "
+            f"{plural(self.document_count, 'post')}, {self.uncompressed_bytes / 1e6:,.1f} MB "
             f"({self.compressed_bytes / 1e6:,.1f} MB bzip2) in {self.spec}"
         )
 

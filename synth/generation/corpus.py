@@ -9,10 +9,10 @@ module knows nothing of defects or editions.
 
 from __future__ import annotations
 
-import os
+import contextlib
 from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import BinaryIO, Final, Literal, Protocol, TypeAlias
 
@@ -20,6 +20,8 @@ import orjson
 
 from synth.errors import UsageError
 from synth.generation.assemble import BATCH, batch_json
+from synth.wording import plural
+from synth.workers import process_pool, resolve_workers
 
 __all__ = [
     "CHUNK",
@@ -55,9 +57,8 @@ class Summary:
 
     def line(self) -> str:
         """The one-line summary ``synth generate`` prints on stderr."""
-        mb = self.bytes / 1e6
-        posts = f"{self.posts:,} post{'s' if self.posts != 1 else ''}"
-        return f"{posts}, {mb:,.1f} MB in {self.seconds:.2f} s ({self.posts_per_second:,.0f} posts/s)"
+        rate = f"{self.posts_per_second:,.0f} posts/s"
+        return f"{plural(self.posts, 'post')}, {self.bytes / 1e6:,.1f} MB in {self.seconds:.2f} s ({rate})"
 
 
 def shard_range(start: int, count: int, shard: tuple[int, int]) -> range:
@@ -93,16 +94,7 @@ class PlainChunks:
         return chunk_bytes(first, last, self.seed, self.locale), []
 
 
-def resolve_workers(workers: int) -> int:
-    """``0`` means every core; negative counts are a usage error."""
-    if workers < 0:
-        raise UsageError(
-            f"workers {workers} is negative", hint="use 0 for all cores or a positive count", parameter="workers"
-        )
-    return workers or os.cpu_count() or 1
-
-
-Chunks: TypeAlias = Iterator[tuple[int, tuple[bytes, Truth]]]
+Chunks: TypeAlias = Generator[tuple[int, tuple[bytes, Truth]], None, None]
 
 
 def _ranges(indices: range, size: int) -> Iterator[tuple[int, int]]:
@@ -117,7 +109,7 @@ def _serial(make: ChunkMaker, indices: range, size: int) -> Chunks:
 
 def _parallel(make: ChunkMaker, indices: range, size: int, workers: int) -> Chunks:
     """Chunks from a process pool, yielded in order, with a bounded number in flight."""
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with process_pool(workers) as pool:
         pending: deque[tuple[int, Future[tuple[bytes, Truth]]]] = deque()
         for first, last in _ranges(indices, size):
             pending.append((last - first, pool.submit(make, first, last)))
@@ -153,14 +145,15 @@ def write_chunks(
     array = target.fmt == "json"
     written = target.stream.write(b"[\n") if array else 0
     lines_before = 0
-    for n, (lines, truth) in chunks:
-        data = ((b",\n" if lines_before else b"") + lines[:-1].replace(b"\n", b",\n")) if array else lines
-        written += target.stream.write(data)
-        if target.labels is not None and truth:
-            target.labels.write(_truth_lines(truth, lines_before))
-        lines_before += n if array else data.count(b"\n")
-        if progress is not None:
-            progress(n)
+    with contextlib.closing(chunks):  # an error here stops the pool at once, not when the generator is collected
+        for n, (lines, truth) in chunks:
+            data = ((b",\n" if lines_before else b"") + lines[:-1].replace(b"\n", b",\n")) if array else lines
+            written += target.stream.write(data)
+            if target.labels is not None and truth:
+                target.labels.write(_truth_lines(truth, lines_before))
+            lines_before += n if array else data.count(b"\n")
+            if progress is not None:
+                progress(n)
     if array:
         written += target.stream.write(b"\n]\n" if lines_before else b"]\n")
     return written

@@ -10,25 +10,34 @@ random stream (so any post of any edition is a pure function of seed, index and 
 * 5% of the base count are added as new posts, numbered after every earlier post.
 
 Links (``similar_posts``) to posts removed by an edition are dropped from that edition.
+
+Editions stream like the base corpus, in bounded memory: whether a post is present in an
+edition is itself a pure function of (seed, count, index, edition) (:func:`present_in`), so the
+targets of a batch's links are looked up in the window of posts they can point to (the
+:data:`~synth.generation.assemble.SIMILAR_WINDOW` before the batch), never in a set of every post.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
+import itertools
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import numpy as np
 
 from synth.errors import UsageError
-from synth.generation.assemble import build
+from synth.generation.assemble import SIMILAR_WINDOW, build
 from synth.generation.plan import EPOCH, Plan, loaded, plan_batch
 from synth.generation.rng import draws, seed_key
 from synth.generation.streams import EDITION_FATES, revised
 from synth.schema.hash import seal
 
-__all__ = ["ADD", "REMOVE", "REVISE", "edition_lines", "edition_members"]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+__all__ = ["ADD", "MAX_EDITION", "REMOVE", "REVISE", "edition_lines", "edition_members", "present_in"]
 
 REMOVE: Final = 0.03
 REVISE: Final = 0.10
@@ -49,14 +58,23 @@ class Member:
     revisions: int
 
 
+def _fate_draws(seed: int, first: int, count: int, born: int, edition: int) -> npt.NDArray[np.uint64]:
+    """The fate draws of posts ``first ..`` for the steps from edition ``born`` to ``edition`` (a column a step)."""
+    return draws(seed_key(seed), first, count, EDITION_FATES.id, edition)[:, born:edition]
+
+
+def _removed(u: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
+    return cast("npt.NDArray[np.bool_]", (u < int(REMOVE * 2**32)).any(axis=1))
+
+
 def _fates(seed: int, first: int, count: int, born: int, edition: int) -> Iterator[Member]:
     """Members among posts ``first ..`` that appeared in edition ``born``, as of ``edition``."""
     steps = edition - born
     if steps <= 0:
         yield from (Member(i, 0) for i in range(first, first + count))
         return
-    u = draws(seed_key(seed), first, count, EDITION_FATES.id, EDITION_FATES.draws)[:, born:edition]
-    removed = (u < int(REMOVE * 2**32)).any(axis=1)
+    u = _fate_draws(seed, first, count, born, edition)
+    removed = _removed(u)
     revisions = (u < int((REMOVE + REVISE) * 2**32)).sum(axis=1)
     for offset in np.flatnonzero(~removed).tolist():
         yield Member(first + offset, int(revisions[offset]))
@@ -72,6 +90,48 @@ def edition_members(count: int, edition: int, seed: int = 0) -> Iterator[Member]
     for born in range(2, edition + 1):
         yield from _fates(seed, start, _added(count), born, edition)
         start += _added(count)
+
+
+def _blocks(count: int, edition: int) -> Iterator[tuple[int, int, int]]:
+    """(first index, end, edition born) of the base posts and of each edition's added posts, up to ``edition``."""
+    yield 0, count, 1
+    added = _added(count)
+    for born in range(2, edition + 1):
+        yield count + (born - 2) * added, count + (born - 1) * added, born
+
+
+def present_in(count: int, edition: int, first: int, end: int, seed: int = 0) -> npt.NDArray[np.bool_]:
+    """Whether each post ``first .. end - 1`` is present in ``edition`` of the corpus of ``count`` posts.
+
+    The same answer as membership in :func:`edition_members`, for one window of indices.
+    """
+    mask = np.zeros(max(0, end - first), dtype=bool)
+    for low, high, born in _blocks(count, edition):
+        a, z = max(first, low), min(end, high)
+        if a < z and edition > born:
+            mask[a - first : z - first] = ~_removed(_fate_draws(seed, a, z - a, born, edition))
+        elif a < z:
+            mask[a - first : z - first] = True
+    return mask
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """The posts present in an edition among ``first .. first + len(mask) - 1``; others are looked up alone."""
+
+    first: int
+    mask: npt.NDArray[np.bool_]
+    count: int
+    edition: int
+    seed: int
+
+    def __contains__(self, index: object) -> bool:
+        if not isinstance(index, int):
+            return False
+        at = index - self.first
+        if 0 <= at < len(self.mask):
+            return bool(self.mask[at])
+        return bool(present_in(self.count, self.edition, index, index + 1, self.seed)[0])
 
 
 def _revise(post: dict[str, Any], twin: dict[str, Any], revisions: int) -> None:
@@ -91,7 +151,7 @@ def _revise(post: dict[str, Any], twin: dict[str, Any], revisions: int) -> None:
     }
 
 
-def _edition_post(member: Member, plan: Plan, seed: int, locale: str, present: set[int] | None) -> bytes:
+def _edition_post(member: Member, plan: Plan, seed: int, locale: str, present: Container[int] | None) -> bytes:
     v = loaded(locale)
     post = build(member.index, plan, v)
     if member.revisions:
@@ -103,13 +163,15 @@ def _edition_post(member: Member, plan: Plan, seed: int, locale: str, present: s
 
 
 def edition_lines(count: int, edition: int, *, seed: int = 0, locale: str = "en_US") -> Iterator[bytes]:
-    """The JSON lines of ``edition`` (edition 1 is the corpus itself, byte for byte)."""
-    members = list(edition_members(count, edition, seed))
-    present = {m.index for m in members} if edition > 1 else None
+    """The JSON lines of ``edition`` (edition 1 is the corpus itself, byte for byte), streamed batch by batch."""
+    members = edition_members(count, edition, seed)
     v = loaded(locale)
-    for at in range(0, len(members), _BATCH):
-        batch = members[at : at + _BATCH]
+    while batch := list(itertools.islice(members, _BATCH)):
         low, high = batch[0].index, batch[-1].index + 1
         plans = plan_batch(seed, low, high - low, v)
+        present = None
+        if edition > 1:  # links point back at most SIMILAR_WINDOW posts
+            window = max(0, low - SIMILAR_WINDOW)
+            present = _Window(window, present_in(count, edition, window, high, seed), count, edition, seed)
         for member in batch:
             yield _edition_post(member, plans[member.index - low], seed, locale, present)

@@ -18,18 +18,19 @@ folder or any fsspec URL the workers share.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Final
 
 from synth.errors import UsageError
 from synth.generation.assemble import BATCH, check_count, check_request
-from synth.generation.corpus import chunk_bytes, resolve_workers, shard_range
+from synth.generation.corpus import chunk_bytes, shard_range
 from synth.generation.manifest import MANIFEST, Manifest, Part
 from synth.io import file_digest, is_url, join_path, make_folder, open_output
+from synth.workers import process_pool, resolve_workers
 
-__all__ = ["part_tasks", "write_part", "write_parts", "write_parts_dask"]
+__all__ = ["MAX_PARTS", "part_tasks", "write_part", "write_parts", "write_parts_dask"]
 
 COMPRESSIONS: Final = {None: "", "gz": ".gz", "zst": ".zst"}
+MAX_PARTS: Final = 100_000  # part names have five digits: part-00000 .. part-99999
 
 
 def _part_name(k: int, compress: str | None) -> str:
@@ -49,8 +50,12 @@ def write_part(folder: str, k: int, first: int, count: int, seed: int, locale: s
 
 def _layout(count: int, parts: int, start: int) -> list[tuple[int, int, int]]:
     """(k, first, count) of each part."""
-    if parts < 1:
-        raise UsageError(f"parts {parts} is not a count of parts", hint="pass 1 or more", parameter="parts")
+    if not 1 <= parts <= MAX_PARTS:
+        raise UsageError(
+            f"parts {parts} is not a count of parts from 1 to {MAX_PARTS:,}",
+            hint=f"pass 1 to {MAX_PARTS:,} parts",
+            parameter="parts",
+        )
     return [
         (k, r.start, len(r)) for k, r in enumerate(shard_range(start, count, (j, parts)) for j in range(1, parts + 1))
     ]
@@ -89,7 +94,7 @@ def write_parts(
     workers = min(resolve_workers(workers), len(layout))
     args = [(folder, k, first, n, seed, locale, compress) for k, first, n in layout]
     if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        with process_pool(workers) as pool:
             done = _collect(pool.map(_write_part_args, args), progress)
     else:
         done = _collect(map(_write_part_args, args), progress)

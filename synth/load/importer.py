@@ -35,7 +35,6 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -54,6 +53,8 @@ from synth.validate.check import RecordResult, findings_of
 from synth.validate.options import Options, make_options
 from synth.validate.records import Record, records
 from synth.validate.run import checked_records
+from synth.wording import plural
+from synth.workers import process_pool
 
 __all__ = ["BATCH", "ImportOptions", "ImportSummary", "default_rejects", "import_paths", "import_validation"]
 
@@ -132,13 +133,13 @@ class ImportSummary:
     def line(self) -> str:
         c = self.counts
         resumed = (
-            f" (resumed {len(self.resumed_from)} source(s); {self.read:,} records read this run)"
+            f" (resumed {plural(len(self.resumed_from), 'source')}; {plural(self.read, 'record')} read this run)"
             if self.resumed_from
             else ""
         )
         return (
-            f"{c.records:,} records: {c.inserted:,} inserted, {c.updated:,} updated, {c.unchanged:,} unchanged, "
-            f"{c.rejected:,} rejected, {self.deleted:,} deleted in {self.seconds:.2f} s "
+            f"{plural(c.records, 'record')}: {c.inserted:,} inserted, {c.updated:,} updated, "
+            f"{c.unchanged:,} unchanged, {c.rejected:,} rejected, {self.deleted:,} deleted in {self.seconds:.2f} s "
             f"({self.records_per_second:,.0f} records/s){resumed}"
         )
 
@@ -287,7 +288,7 @@ def _import_serial(
     try:
         backend.prepare()
         with contextlib.ExitStack() as stack:
-            pool = stack.enter_context(ProcessPoolExecutor(options.workers)) if options.workers > 1 else None
+            pool = stack.enter_context(process_pool(options.workers)) if options.workers > 1 else None
             for path in sources:
                 _import_source(backend, path, options, summary, pool, progress)
     finally:
@@ -311,7 +312,7 @@ def _import_parallel(
     finally:
         backend.close()
     single = dataclasses.replace(options, workers=1)
-    with ProcessPoolExecutor(options.workers) as pool:
+    with process_pool(options.workers) as pool:
         for done in pool.map(_import_part, [(part, db, single) for part in parts]):
             summary.merge(done)
             if progress is not None:

@@ -2,7 +2,9 @@
 
 **Site** (:func:`write_site`): one ``<id>.html`` page per post and paginated index pages; file
 names come from validated post ids only, every path is checked to resolve directly inside the
-folder, and posts are streamed (only ids and titles are kept).
+folder, and posts are streamed (only ids and titles are kept). Every file is written by replacing
+its directory entry (a temporary file renamed over it, :func:`synth.io.open_output`): never
+through an existing symbolic or hard link, and never left half-written.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from synth.schema.model import Post
 from synth.schema.paths import error_path, format_path
 from synth.validate.options import make_options
 from synth.validate.records import records
+from synth.wording import plural
 
 __all__ = ["MAX_PAGE_BYTES", "SiteSummary", "index_page_name", "parse_file", "read_posts", "render_file", "write_site"]
 
@@ -71,16 +74,20 @@ class _Site:
         return path
 
     def write(self, name: str, page: str) -> None:
-        """Write ``page`` as UTF-8 to file ``name`` of the folder."""
+        """Write ``page`` as UTF-8 to file ``name`` of the folder, replacing its entry (never through a link)."""
         try:
             data = page.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise InputError(f"{name}: the post holds {exc.object[exc.start : exc.end]!r}, not valid Unicode") from None
-        try:
-            self.path(name).write_bytes(data)
-        except OSError as exc:
-            raise OutputError(f"cannot write {self.folder / name}: {exc.strerror}", hint="check the folder") from None
+        self.path(name)
+        _replace(self.folder / name, data)
         self.bytes += len(data)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` as the file ``path``: a new file renamed over the entry, whatever the entry was."""
+    with open_output(str(path), follow_links=False) as stream:
+        stream.write(data)
 
 
 def write_site(posts: Iterable[PostLike], folder: Path, *, per_page: int = 100) -> SiteSummary:
@@ -223,7 +230,8 @@ def render_file(path: str, fmt: str, output: str, *, per_page: int = 100) -> str
     posts = read_posts(path)
     if fmt == "site":
         summary = write_site(posts, Path(output), per_page=per_page)
-        return f"{summary.posts:,} post pages and {summary.index_pages:,} index pages in {summary.folder}"
+        pages = f"{plural(summary.posts, 'post page')} and {plural(summary.index_pages, 'index page')}"
+        return f"{pages} in {summary.folder}"
     render = _RENDERERS[fmt]
     if output.endswith("/") or Path(output).is_dir():
         return _pages_into(posts, Path(output), render, _EXTENSIONS[fmt])
@@ -240,12 +248,13 @@ def _pages_into(posts: Iterable[dict[str, Any]], folder: Path, render: Callable[
     root = make_folder(folder)
     count = 0
     for post in posts:
-        target = (root / f"{post['id']}.{ext}").resolve()
+        entry = root / f"{post['id']}.{ext}"
+        target = entry.resolve()
         if target.parent != root:
             raise OutputError(f"{target} is outside {root}", hint="post ids must be alphanode-NNNNNN")
-        target.write_text(render(post), encoding="utf-8")
+        _replace(entry, render(post).encode("utf-8"))
         count += 1
-    return f"{count:,} pages in {root}"
+    return f"{plural(count, 'page')} in {root}"
 
 
 MAX_PAGE_BYTES: Final = 16 << 20

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from synth.validate.rules import RULES
+from synth.wording import plural
 
 __all__ = ["Finding", "Report", "format_text", "summary"]
 
@@ -69,11 +70,10 @@ def format_text(finding: Finding) -> str:
 
 def summary(report: Report) -> str:
     """The closing summary: records, files, and findings by code."""
-    files = f"{report.files} file{'s' if report.files != 1 else ''}"
-    head = f"checked {report.records:,} records in {files}: "
+    head = f"checked {plural(report.records, 'record')} in {plural(report.files, 'file')}: "
     if not report.by_code:
         return head + "all valid"
-    lines = [head + f"{report.errors:,} errors, {report.warnings:,} warnings"]
+    lines = [head + f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}"]
     if report.stopped_early:
         lines.append("stopped early (--max-errors)")
     lines += [f"  {code} {RULES[code].name:<24} {n:>8,}" for code, n in sorted(report.by_code.items())]

@@ -11,7 +11,7 @@ import contextlib
 import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from typing import Final
 
 from synth.generation.manifest import is_manifest, part_paths, read_manifest
@@ -23,6 +23,7 @@ from synth.validate.options import Options
 from synth.validate.records import Record, records
 from synth.validate.report import Finding, Report
 from synth.validate.rules import Selection
+from synth.workers import process_pool
 
 __all__ = ["Sink", "checked_records", "validate_file", "validate_paths"]
 
@@ -113,7 +114,7 @@ def validate_paths(
     report = report if report is not None else Report()
     corpus = Corpus()
     with contextlib.ExitStack() as stack:
-        pool = stack.enter_context(ProcessPoolExecutor(workers)) if workers > 1 else None
+        pool = stack.enter_context(process_pool(workers)) if workers > 1 else None
         for path in paths:
             if is_manifest(path):
                 yield from _validate_manifest(path, options, corpus, report, pool, sink)

@@ -73,3 +73,56 @@ def test_unwritable_output_is_a_message_not_a_traceback() -> None:
 def test_module_entry_point_runs() -> None:
     done = subprocess.run([sys.executable, "-m", "synth", "--version"], capture_output=True, text=True, check=True)
     assert done.stdout == f"synth {__version__}\n"
+
+
+@pytest.mark.parametrize("name", ["", *sorted(_commands())])
+def test_h_is_help_for_every_command(name: str) -> None:
+    args = [name] if name else []
+    short, long = runner.invoke(app, [*args, "-h"]), runner.invoke(app, [*args, "--help"])
+    assert short.exit_code == long.exit_code == 0
+    assert short.stdout == long.stdout
+    assert short.stdout.startswith(f"Usage: synth {name}".rstrip() + " ")
+
+
+def test_truth_without_an_invalid_rate_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    out, truth = tmp_path / "posts.jsonl", tmp_path / "truth.jsonl"
+    result = runner.invoke(app, ["generate", "-n", "5", "-o", str(out), "--truth", str(truth)])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "synth: error: --truth lists the defects of --invalid-rate, which is 0. "
+        "To resolve this error, set --invalid-rate above 0\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_op_type_is_a_choice_that_names_its_values() -> None:
+    result = runner.invoke(app, ["generate", "-n", "2", "-f", "bulk", "--op-type", "update"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "Usage: synth generate [OPTIONS]\nTry 'synth generate --help' for help.\n\n"
+        "Error: Invalid value for '--op-type': Value error, 'update' is not one of 'index', 'create'.\n",
+    )
+    created = runner.invoke(app, ["generate", "-n", "1", "-f", "bulk", "--op-type", "create", "--max-docs", "0"])
+    assert created.stdout.startswith('{"create":{"_index":"alphanode","_id":"alphanode-000000"}}\n')
+
+
+def test_counts_of_one_are_singular(tmp_path: Path) -> None:
+    one = tmp_path / "one.jsonl"
+    made = runner.invoke(app, ["generate", "-n", "1", "-o", str(one)])
+    assert made.stderr.startswith("1 post, ")
+    checked = runner.invoke(app, ["validate", str(one), "--as-of", "2030-01-01"])
+    assert checked.stdout == "checked 1 record in 1 file: all valid\n"
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(b'{"id": }\n')
+    checked = runner.invoke(app, ["validate", str(broken)])
+    assert checked.stdout.splitlines()[1] == "checked 1 record in 1 file: 1 error, 0 warnings"
+    imported = runner.invoke(app, ["import", str(one), "--db", str(tmp_path / "posts.db"), "--as-of", "2030-01-01"])
+    assert imported.stderr.startswith("1 record: 1 inserted, 0 updated, 0 unchanged, 0 rejected, 0 deleted in ")
+    bulk = runner.invoke(app, ["generate", "-n", "1", "-f", "bulk", "-o", f"{tmp_path / 'bulk'}/"])
+    assert bulk.stderr == "1 document in 1 bulk file for index alphanode\n"
+    site = runner.invoke(app, ["render", str(one), "-f", "site", "-o", str(tmp_path / "site")])
+    assert site.stderr == f"1 post page and 1 index page in {tmp_path / 'site'}\n"
+    track = runner.invoke(app, ["corpus", "rally", "-n", "1", "-o", str(tmp_path / "track")])
+    assert track.stderr.startswith("1 post, ")
+    twice = runner.invoke(app, ["validate", str(one), str(one), "--as-of", "2030-01-01", "--select", "S"])
+    assert twice.stdout == "checked 2 records in 2 files: all valid\n"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import multiprocessing
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import orjson
@@ -104,6 +106,19 @@ def test_compression_by_extension(tmp_path: Path, reference: bytes, suffix: str,
     assert (tmp_path / f"again{suffix}").read_bytes() == raw  # gzip carries no timestamp
 
 
+def test_an_interrupt_while_writing_stops_the_workers_at_once() -> None:
+    def interrupt(posts: int) -> None:
+        raise KeyboardInterrupt
+
+    before = set(multiprocessing.active_children())
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt) as info:
+        write_corpus(io.BytesIO(), count=100_000, seed=9, workers=2, progress=interrupt)
+    assert info.traceback  # the traceback (and its frames) is still alive, yet the pool is gone
+    assert set(multiprocessing.active_children()) - before == set()
+    assert time.monotonic() - began < 30  # not the whole corpus
+
+
 def test_cli_generate_to_stdout(reference: bytes) -> None:
     result = runner.invoke(app, ["generate", "--count", "1200", "--seed", "9"])
     assert result.exit_code == 0
@@ -141,7 +156,8 @@ def test_cli_shards(reference: bytes) -> None:
         ),
         (
             ["--workers", "-1"],
-            "synth: error: --workers -1 is negative. To resolve this error, use 0 for all cores or a positive count\n",
+            "Usage: synth generate [OPTIONS]\nTry 'synth generate --help' for help.\n\n"
+            "Error: Invalid value for '--workers' / '-w': Input should be greater than or equal to 0\n",
         ),
         (
             ["--output", "/nonexistent/x.jsonl"],

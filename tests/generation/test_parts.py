@@ -16,7 +16,10 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
+import synth.generation.parts
 from synth.cli import app
+from synth.errors import UsageError
+from synth.generation.corpus import chunk_bytes
 from synth.generation.manifest import read_manifest
 from synth.generation.parts import part_tasks, write_parts, write_parts_dask
 from synth.generation.writer import write_corpus
@@ -102,6 +105,45 @@ def test_parts_option_errors() -> None:
     result = runner.invoke(app, ["generate", "-n", "10", "--parts", "2"])
     assert result.exit_code == 2
     assert "--parts writes a folder" in result.stderr
+
+
+def test_an_interrupted_part_leaves_no_part_and_the_previous_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "p"
+    write_parts(str(folder), count=1200, parts=2)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    made = []
+
+    def interrupted(first: int, last: int, seed: int, locale: str) -> bytes:
+        made.append(first)
+        if len(made) == 2:  # midway through the first part of the new run
+            raise KeyboardInterrupt
+        return chunk_bytes(first, last, seed, locale)
+
+    monkeypatch.setattr(synth.generation.parts, "chunk_bytes", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_parts(str(folder), count=1200, parts=2, seed=8)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no temporary file, nothing replaced
+
+
+def test_the_count_of_parts_is_bounded(tmp_path: Path) -> None:
+    from synth.generation.parts import MAX_PARTS  # noqa: PLC0415 - the other tests run on any version
+
+    with pytest.raises(UsageError) as info:
+        write_parts(str(tmp_path / "p"), count=10, parts=MAX_PARTS + 1)
+    assert (str(info.value), info.value.parameter) == (
+        "parts 100001 is not a count of parts from 1 to 100,000. To resolve this error, pass 1 to 100,000 parts",
+        "parts",
+    )
+    assert list((tmp_path / "p").iterdir()) == []
+
+
+def test_the_summary_names_the_manifest_with_one_slash(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["generate", "-n", "1", "--parts", "1", "-o", f"{tmp_path}//"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("1 post in 1 part, ")
+    assert result.stderr.endswith(f"; manifest: {tmp_path}/manifest.json\n")
 
 
 def test_parallel_import_counts_match_the_manifest(db_url: str, tmp_path: Path) -> None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from synth.errors import InputError, OutputError, UsageError
 from synth.generation.assemble import batch_dicts, post_dict
 from synth.pages.html import parse_html
+from synth.pages.site import render_file
 from synth.render import index_page_name, render_html, write_site
 
 
@@ -181,3 +184,50 @@ def test_per_page_must_be_positive_and_the_folder_writable(tmp_path: Path) -> No
     blocker.write_text("", encoding="utf-8")
     with pytest.raises(OutputError, match="cannot create the folder"):
         write_site([], blocker / "site")
+
+
+def test_a_hard_link_in_the_folder_is_replaced_not_written_through(tmp_path: Path) -> None:
+    outside = tmp_path / "precious.html"
+    outside.write_text("keep me", encoding="utf-8")
+    folder = tmp_path / "site"
+    folder.mkdir()
+    for name in ("alphanode-000000.html", "index.html"):  # a post page and an index page
+        os.link(outside, folder / name)
+    posts = [post_dict(0, seed=1), post_dict(1, seed=1)]
+    write_site(posts, folder)
+    assert outside.read_text(encoding="utf-8") == "keep me"
+    assert outside.stat().st_nlink == 1
+    assert parse_html((folder / "alphanode-000000.html").read_text(encoding="utf-8"))["id"] == "alphanode-000000"
+    assert sorted(p.name for p in folder.iterdir()) == ["alphanode-000000.html", "alphanode-000001.html", "index.html"]
+
+
+def test_a_symlink_inside_the_folder_is_replaced_not_written_through(tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    notes = folder / "notes.html"
+    notes.write_text("my notes", encoding="utf-8")
+    (folder / "alphanode-000000.html").symlink_to(notes)
+    write_site([post_dict(0, seed=1)], folder)
+    assert notes.read_text(encoding="utf-8") == "my notes"
+    page = folder / "alphanode-000000.html"
+    assert not page.is_symlink() and parse_html(page.read_text(encoding="utf-8"))["id"] == "alphanode-000000"
+
+
+def test_a_page_per_post_replaces_hard_links_too(tmp_path: Path) -> None:
+    outside = tmp_path / "precious.md"
+    outside.write_text("keep me", encoding="utf-8")
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    os.link(outside, folder / "alphanode-000000.md")
+    source = tmp_path / "posts.jsonl"
+    source.write_bytes(orjson.dumps(post_dict(0, seed=1)) + b"\n")
+    assert render_file(str(source), "markdown", f"{folder}/") == f"1 page in {folder}"
+    assert outside.read_text(encoding="utf-8") == "keep me"
+    assert (folder / "alphanode-000000.md").read_text(encoding="utf-8").startswith("# ")
+
+
+def test_a_failed_site_leaves_no_temporary_file(tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    with pytest.raises(InputError):
+        write_site([post_dict(0, seed=1), {**post_dict(1, seed=1), "title": "\ud800"}], folder)
+    assert [p.name for p in folder.iterdir()] == ["alphanode-000000.html"]
