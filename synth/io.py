@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import gzip
-import hashlib
+import functools
 import io
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Final, cast
-
-import zstandard
 
 from synth.errors import InputError, OutputError
 
@@ -86,6 +82,8 @@ def make_folder(folder: str | Path) -> Path:
 
 def file_digest(path: str) -> tuple[int, str]:
     """Size and sha256 (hex) of a file as stored (compressed files are not decompressed)."""
+    import hashlib  # noqa: PLC0415 - the compression and digest modules load when used: short start-up
+
     digest, size = hashlib.sha256(), 0
     with open_input(path, stored=True) as stored:
         while block := stored.read(1 << 20):
@@ -212,7 +210,7 @@ def _temporary(path: str, target: Path) -> tuple[Path, int] | None:
     then written in place, as the only way left (not atomically).
     """
     while True:
-        temp = target.with_name(f".{target.name[:200]}.{secrets.token_hex(4)}.tmp")
+        temp = target.with_name(f".{target.name[:200]}.{os.urandom(4).hex()}.tmp")
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
         except FileExistsError:
@@ -271,13 +269,23 @@ def stdout_error(exc: OSError) -> OutputError:
     )
 
 
+@functools.cache
+def _zstandard() -> Any:
+    """The zstandard module, imported on first use."""
+    import zstandard  # noqa: PLC0415
+
+    return zstandard
+
+
 @contextlib.contextmanager
 def _compressor(raw: BinaryIO, kind: str | None) -> Iterator[BinaryIO]:
     if kind == "gzip":
+        import gzip  # noqa: PLC0415
+
         with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0, filename="") as gz:
             yield gz  # type: ignore[misc]
     elif kind == "zstd":
-        with zstandard.ZstdCompressor(level=ZSTD_LEVEL).stream_writer(raw, closefd=False) as zst:
+        with _zstandard().ZstdCompressor(level=ZSTD_LEVEL).stream_writer(raw, closefd=False) as zst:
             yield zst
     else:
         yield raw
@@ -303,9 +311,11 @@ def open_input(path: str, *, stored: bool = False) -> Iterator[BinaryIO]:
         kind = None if stored else compression_of(path)
         inner: Any = raw
         if kind == "gzip":
+            import gzip  # noqa: PLC0415
+
             inner = gzip.GzipFile(fileobj=raw, mode="rb")
         elif kind == "zstd":
-            inner = zstandard.ZstdDecompressor().stream_reader(raw, closefd=False)
+            inner = _zstandard().ZstdDecompressor().stream_reader(raw, closefd=False)
         yield cast(BinaryIO, _Reported(inner, path))
 
 
@@ -321,7 +331,7 @@ class _Reported(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         try:
             data = self._inner.read(len(buffer))
-        except (OSError, EOFError, zstandard.ZstdError) as exc:
+        except (OSError, EOFError, _zstandard().ZstdError) as exc:
             raise InputError(
                 f"cannot read {self._path}: {exc}", hint="check the file is complete and compressed as its name says"
             ) from exc

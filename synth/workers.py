@@ -22,19 +22,22 @@ result would leave the pool waiting forever for the rest of the message.)
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import functools
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from types import FrameType
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from synth.errors import UsageError
 from synth.io import remove_pending_outputs
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["MAX_WORKERS", "Stopped", "core_count", "process_pool", "resolve_workers"]
 
@@ -68,17 +71,26 @@ def resolve_workers(workers: int) -> int:
     return workers or core_count()
 
 
-class _Pool(ProcessPoolExecutor):
-    """A process pool whose tasks can be stopped: each runs through :func:`_task`."""
+@functools.cache
+def _pool_class() -> type[ProcessPoolExecutor]:
+    """A process pool whose tasks can be stopped: each runs through :func:`_task`.
 
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        return super().submit(_task, fn, *args, **kwargs)
+    Made on first use: the stdlib's process pool imports multiprocessing, which a command
+    without worker processes does not need at start-up.
+    """
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    class _Pool(ProcessPoolExecutor):
+        def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+            return super().submit(_task, fn, *args, **kwargs)
+
+    return _Pool
 
 
 @contextlib.contextmanager
 def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of ``workers`` processes that end with the parent, and are stopped on an error or interrupt."""
-    pool = _Pool(workers, initializer=_child_started, initargs=(os.getpid(),))
+    pool = _pool_class()(workers, initializer=_child_started, initargs=(os.getpid(),))
     try:
         yield pool
     except BaseException:
@@ -136,6 +148,8 @@ def _die_with_parent() -> bool:
     """Ask Linux to send SIGTERM to this process when its parent dies; False where it cannot."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # noqa: PLC0415 - only worker processes need it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0)
