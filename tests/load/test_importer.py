@@ -377,7 +377,7 @@ def test_a_resumed_run_reports_its_own_speed(db_url: str, tmp_path: Path) -> Non
         {str(source): 10},
     )
     assert summary["records_per_second"] == round(30 / resumed.seconds, 1)
-    assert resumed.line().endswith(" records/s) (resumed 1 source(s); 30 records read this run)")
+    assert resumed.line().endswith(" records/s) (resumed 1 source; 30 records read this run)")
 
 
 # --- Error limits: checked at every rejected record (point 12) --------------------------------
