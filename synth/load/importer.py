@@ -54,7 +54,7 @@ from synth.validate.options import Options, make_options
 from synth.validate.records import Record, records
 from synth.validate.run import checked_records
 from synth.wording import plural
-from synth.workers import process_pool
+from synth.workers import process_pool, resolve_workers
 
 __all__ = ["BATCH", "ImportOptions", "ImportSummary", "default_rejects", "import_paths", "import_validation"]
 
@@ -357,6 +357,7 @@ def import_paths(
     :func:`~synth.load.rejects.default_rejects`); it is checked before anything is imported.
     """
     options = options or ImportOptions()
+    options = dataclasses.replace(options, workers=resolve_workers(options.workers))  # 0: every core
     check_url(db, options.tables)
     target = rejects or default_rejects(db, options.tables)
     check_target(target, named=rejects is not None)

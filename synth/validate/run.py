@@ -23,7 +23,7 @@ from synth.validate.options import Options
 from synth.validate.records import Record, records
 from synth.validate.report import Finding, Report
 from synth.validate.rules import Selection
-from synth.workers import process_pool
+from synth.workers import process_pool, resolve_workers
 
 __all__ = ["Sink", "checked_records", "validate_file", "validate_paths"]
 
@@ -109,7 +109,11 @@ def validate_paths(
     workers: int = 1,
     sink: Sink | None = None,
 ) -> Iterator[Finding]:
-    """Findings of several files as one run (corpus rules span them all); ``workers`` processes check records."""
+    """Findings of several files as one run (corpus rules span them all); ``workers`` processes check records.
+
+    ``workers`` 0 means every core (:func:`synth.workers.resolve_workers`).
+    """
+    workers = resolve_workers(workers)
     options = options or Options()
     report = report if report is not None else Report()
     corpus = Corpus()
