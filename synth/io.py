@@ -9,6 +9,9 @@ Paths with a scheme (``s3://``, ``gcs://``, ``memory://`` ...) go through fsspec
 
 Local output files are written atomically (a temporary file renamed over the target at the end,
 :func:`open_output`): an interrupted or failed write leaves the previous file, or none.
+
+Reading checks that a compressed file is whole: it must end where its last gzip member or
+zstd frame ends (an error names the byte where it does not).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Final, cast
 
+from synth.decompress import HINT, Decoder, decoder
 from synth.errors import InputError, OutputError
 
 __all__ = [
@@ -296,10 +300,13 @@ def open_input(path: str, *, stored: bool = False) -> Iterator[BinaryIO]:
     """Open ``path`` for reading bytes (``-`` is stdin), decompressing by extension.
 
     Decompression is streamed: readers take bounded lines or documents from it, so a small
-    compressed bomb costs time, never unbounded memory. ``stored`` skips decompression.
+    compressed bomb costs time, never unbounded memory. A compressed stream must end where a
+    gzip member or zstd frame ends: one cut short, empty, or followed by other bytes is an
+    :class:`InputError` naming the byte offset (several members or frames, as ``cat`` makes
+    them, are read one after another). ``stored`` skips decompression.
     """
     if path == STDIO:
-        yield sys.stdin.buffer
+        yield cast(BinaryIO, _Reported(decoder(sys.stdin.buffer, compression_of(path), path), path))
         return
     try:
         raw = _raw_open(path, "rb")
@@ -308,21 +315,13 @@ def open_input(path: str, *, stored: bool = False) -> Iterator[BinaryIO]:
             f"cannot read {path}: {exc.strerror or exc}", hint="check the path and its permissions"
         ) from exc
     with raw:
-        kind = None if stored else compression_of(path)
-        inner: Any = raw
-        if kind == "gzip":
-            import gzip  # noqa: PLC0415
-
-            inner = gzip.GzipFile(fileobj=raw, mode="rb")
-        elif kind == "zstd":
-            inner = _zstandard().ZstdDecompressor().stream_reader(raw, closefd=False)
-        yield cast(BinaryIO, _Reported(inner, path))
+        yield cast(BinaryIO, _Reported(decoder(raw, None if stored else compression_of(path), path), path))
 
 
 class _Reported(io.RawIOBase):
-    """A reader whose OS and decompression errors become :class:`InputError` naming the file."""
+    """A reader whose OS and decompression errors become :class:`InputError` naming the file and byte."""
 
-    def __init__(self, inner: BinaryIO, path: str) -> None:
+    def __init__(self, inner: Decoder, path: str) -> None:
         self._inner, self._path = inner, path
 
     def readable(self) -> bool:
@@ -331,9 +330,9 @@ class _Reported(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         try:
             data = self._inner.read(len(buffer))
-        except (OSError, EOFError, _zstandard().ZstdError) as exc:
+        except (OSError, _zstandard().ZstdError) as exc:
             raise InputError(
-                f"cannot read {self._path}: {exc}", hint="check the file is complete and compressed as its name says"
+                f"cannot read {self._path}: {exc} (before byte {self._inner.position:,})", hint=HINT
             ) from exc
         buffer[: len(data)] = data
         return len(data)

@@ -105,14 +105,21 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     A child is never killed while it sends a result (that would leave the pool's reader waiting
     for the rest of the message, and the interpreter's exit with it): SIGTERM only raises in a task.
     """
-    children: dict[int, Any] = dict(getattr(pool, "_processes", None) or {})  # the stdlib keeps no public list
+    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}  # the stdlib keeps no public list;
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets both, its thread keeps them
     pool.shutdown(wait=False, cancel_futures=True)
-    for child in children.values():
-        with contextlib.suppress(OSError, ValueError):
-            child.terminate()
-    for child in children.values():
-        with contextlib.suppress(OSError, ValueError, AssertionError):
-            child.join(_STOP_SECONDS)
+    stopped: set[int] = set()
+    deadline = time.monotonic() + _STOP_SECONDS
+    while fresh := [child for pid, child in list(processes.items()) if pid not in stopped]:
+        stopped.update(child.pid for child in fresh)  # again for a child the pool started late
+        for child in fresh:
+            with contextlib.suppress(OSError, ValueError):
+                child.terminate()
+        for child in fresh:
+            with contextlib.suppress(OSError, ValueError, AssertionError):
+                child.join(max(0.0, deadline - time.monotonic()))
+    if isinstance(manager, threading.Thread):  # it settles the futures of the last results
+        manager.join(max(0.0, deadline - time.monotonic()))
 
 
 class Stopped(BaseException):

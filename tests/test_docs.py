@@ -115,8 +115,9 @@ def command_names() -> list[str]:
 
 
 def option_flags(command: Any) -> list[str]:
-    """Every flag the command's --help shows: its options' names and --help itself."""
-    ctx = command.context_class(command)
+    """Every flag the command's --help shows: its options' names and the help flags (``--help``, ``-h``)."""
+    help_names = _click_group().context_settings.get("help_option_names")  # every command inherits the root's
+    ctx = command.context_class(command, help_option_names=help_names)
     flags = []
     for param in command.get_params(ctx):
         if param.param_type_name == "option":

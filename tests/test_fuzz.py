@@ -96,10 +96,7 @@ def test_import_accounts_for_every_record(
     db_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
 ) -> None:
-    if request.node.callspec.params["db_url"] == "postgres":  # NUL in ids, keys and values fails the batch
-        request.applymarker(pytest.mark.xfail(strict=True, reason="point 6, t13-import"))
     monkeypatch.chdir(tmp_path)  # PostgreSQL's default dead-letter file lands here
     options = import_validation(as_of=AS_OF)
     valid = [r for r in (check_record(line, options=options) for line in records) if not r.rejected]

@@ -36,7 +36,8 @@ TablePrefix = Annotated[
 Schema = Annotated[
     str | None,
     typer.Option(
-        "--schema", help="PostgreSQL: the schema of synth's tables, created when missing (default: the search_path)."
+        "--schema",
+        help="PostgreSQL: the schema of synth's tables (default: the search_path); import creates it when missing.",
     ),
 ]
 

@@ -51,7 +51,10 @@ MaxDepth = Annotated[int, typer.Option("--max-depth", min=1, max=512, help="Deep
 MaxDocument = Annotated[
     int,
     typer.Option(
-        "--max-document-bytes", min=1, max=MAX_DOCUMENT_BYTES, help="Largest whole-file JSON document read (P009)."
+        "--max-document-bytes",
+        min=1,
+        max=MAX_DOCUMENT_BYTES,
+        help="Largest whole-file JSON object read (P009); arrays stream.",
     ),
 ]
 AsOf = Annotated[
@@ -78,7 +81,7 @@ Rejects = Annotated[
 def validate(
     paths: Paths, fmt: Fmt = FindingFormat.TEXT, select: Select = None, ignore: Ignore = None,
     max_errors: MaxErrors = 0, max_line_bytes: MaxLine = 1 << 20, max_depth: MaxDepth = 64,
-    max_document_bytes: MaxDocument = 256 << 20, as_of: AsOf = None, workers: Workers = 1,
+    max_document_bytes: MaxDocument = 4 << 20, as_of: AsOf = None, workers: Workers = 1,
     sanitize: Sanitize = False, output: CleanOutput = None, rejects: Rejects = None,
 ) -> None:  # fmt: skip
     """Check posts: parse, schema, consistency and corpus rules, every finding located.

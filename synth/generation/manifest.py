@@ -11,7 +11,7 @@ the writers (no Dask, no process pool).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Final
+from typing import BinaryIO, Final
 
 import orjson
 
@@ -24,6 +24,8 @@ __all__ = ["MANIFEST", "Manifest", "Part", "is_manifest", "part_paths", "read_ma
 
 MANIFEST: Final = "manifest.json"
 FORMAT: Final = "alphanode-synth.manifest"
+PART_BYTES: Final = 200  # about what one part's entry takes in the manifest
+MAX_MANIFEST_BYTES: Final = 1 << 30  # some five million parts; reading costs about 1 KB of memory a part
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +68,23 @@ def part_paths(path: str, manifest: Manifest) -> list[str]:
     return [join_path(folder, part.file) for part in manifest.parts]
 
 
+def _read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit and (chunk := stream.read(min(1 << 20, limit - size))):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 def read_manifest(path: str) -> Manifest:
-    """Read and check the shape of a manifest file."""
+    """Read and check the shape of a manifest file (all of it, up to :data:`MAX_MANIFEST_BYTES`)."""
     with open_input(path) as stream:
-        raw = stream.read(1 << 24)
+        raw = _read_at_most(stream, MAX_MANIFEST_BYTES + 1)
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise InputError(
+            f"{path} is larger than {MAX_MANIFEST_BYTES:,} bytes (about {MAX_MANIFEST_BYTES // PART_BYTES:,} parts)",
+            hint="pass the manifest.json synth wrote, or write the corpus in fewer parts",
+        )
     try:
         body = orjson.loads(raw)
         if body.get("format") != FORMAT:

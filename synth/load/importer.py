@@ -51,10 +51,10 @@ from synth.load.rows import PostRows, post_rows
 from synth.load.tables import Tables
 from synth.validate.check import RecordResult, findings_of
 from synth.validate.options import Options, make_options
-from synth.validate.records import Record, records
+from synth.validate.records import Record, kept_raw, records
 from synth.validate.run import checked_records
 from synth.wording import plural
-from synth.workers import process_pool
+from synth.workers import process_pool, resolve_workers
 
 __all__ = ["BATCH", "ImportOptions", "ImportSummary", "default_rejects", "import_paths", "import_validation"]
 
@@ -145,11 +145,8 @@ class ImportSummary:
 
 
 def _reject(path: str, record: Record, result: RecordResult, options: Options) -> Reject:
-    raw = (
-        record.data.decode("utf-8", "backslashreplace")
-        if record.data is not None
-        else orjson.dumps(record.obj).decode()
-    )
+    raw = kept_raw(record)  # at most 4 KiB of it, then a note of its size and sha256
+    raw = "null" if raw is None else raw
     findings = [f.as_dict() for f in findings_of(path, record, result, options.selection)]
     return Reject(record.line, record.offset, raw, findings)
 
@@ -357,6 +354,7 @@ def import_paths(
     :func:`~synth.load.rejects.default_rejects`); it is checked before anything is imported.
     """
     options = options or ImportOptions()
+    options = dataclasses.replace(options, workers=resolve_workers(options.workers))  # 0: every core
     check_url(db, options.tables)
     target = rejects or default_rejects(db, options.tables)
     check_target(target, named=rejects is not None)

@@ -7,9 +7,10 @@
   findings, e.g. under another ``--as-of``); a clean import writes nothing. (A run killed
   between writing the file and noting it writes those entries once more: at least once.)
 * **Appended, never truncated or deleted**: synth appends to an existing file only when it is a
-  synth rejects file (empty, or its first line is a reject entry: a JSON object with ``file``,
-  ``line``, ``offset``, ``raw`` and ``findings``). Any other existing file, a folder or a URL is
-  refused with exit code 2 before anything is imported, so a wrong ``--rejects`` costs nothing.
+  synth rejects file (empty or blank, or its first line that is not blank is a reject entry: a
+  JSON object with ``file``, ``line``, ``offset``, ``raw`` and ``findings``). Any other existing
+  file, a folder or a URL is refused with exit code 2 before anything is imported, so a wrong
+  ``--rejects`` costs nothing.
 * **Named after the database** by default: ``<db>.rejects.jsonl`` beside a SQLite file
   (``<db>.<prefix>rejects.jsonl`` with ``--table-prefix``); for PostgreSQL
   ``synth-rejects-<host>-<port>-<database>-<schema>[-<prefix>].jsonl`` in the current folder
@@ -63,11 +64,19 @@ def default_rejects(db: str, tables: Tables | None = None) -> str:
     return "synth-rejects-" + "-".join(_safe(part) for part in parts) + ".jsonl"
 
 
-def _is_rejects_file(path: str) -> bool:
+def _first_line(path: str) -> bytes:
+    """The first line that is not blank (at most ``_HEAD`` bytes of it), or ``b""`` for a blank file."""
     with open_input(path) as stream:
-        head = stream.readline(_HEAD)
-    if not head.strip():
-        return True
+        while head := stream.readline(_HEAD):
+            if head.strip():
+                return head
+    return b""
+
+
+def _is_rejects_file(path: str) -> bool:
+    head = _first_line(path)
+    if not head:
+        return True  # empty or blank: nothing of anyone's to keep apart from
     if len(head) >= _HEAD and not head.endswith(b"\n"):
         return head.startswith(b'{"file":')  # an entry too long to check whole: synth writes "file" first
     try:

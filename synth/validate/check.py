@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -30,6 +31,7 @@ from synth.validate.sanitize import sanitize
 __all__ = ["RecordResult", "check", "check_record", "findings_of", "validate_post"]
 
 _HASH_KEY: Final = b'"hash":"'
+MAX_SCHEMA_FINDINGS: Final = 100  # per record; one more finding says how many were not listed
 
 
 @dataclass(slots=True)
@@ -57,18 +59,69 @@ def _depth(value: Any, limit: int) -> int:
     return 1 + max((_depth(child, limit - 1) for child in children), default=0)
 
 
-def _parse_issue(data: bytes, last: bool, options: Options) -> tuple[str, str, int]:
-    """Why ``data`` does not parse: (code, message, byte offset within the line)."""
+def _parse_issue(data: bytes, last: bool, options: Options) -> tuple[str, tuple[str | int, ...], str, int]:
+    """Why ``data`` does not parse: (code, path within the record, message, byte offset within it)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return "P002", f"invalid UTF-8 byte 0x{data[exc.start]:02x}", exc.start
+        return "P002", (), f"invalid UTF-8 byte 0x{data[exc.start]:02x}", exc.start
     try:
         orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        offset = len(text[: exc.pos].encode())
+        surrogate = _surrogate_in_text(text) if "surrogate" in exc.msg else None
+        if surrogate is not None:
+            return "P002", *surrogate, offset
         code, message = _classify(exc, last, text, options)
-        return code, message, len(text[: exc.pos].encode())
-    return "P001", "invalid JSON", 0  # pragma: no cover - only called when orjson refused the data
+        return code, (), message, offset
+    return "P001", (), "invalid JSON", 0  # pragma: no cover - only called when orjson refused the data
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any, path: tuple[str | int, ...] = ()) -> tuple[tuple[str | int, ...], str] | None:
+    """(path, message) of the first string or key, in document order, that holds a lone surrogate.
+
+    A ``\\ud800`` escape with no partner is JSON syntax but not Unicode text (RFC 8259 section 8.2):
+    it cannot be written as UTF-8, so it is a P002, whether a line holds it or a decoded post does.
+    """
+    if isinstance(value, str):
+        found = _SURROGATE.search(value)
+        return None if found is None else (path, _surrogate_message(found.group(), "a string"))
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        if isinstance(key, str) and (found := _SURROGATE.search(key)) is not None:
+            return path, _surrogate_message(found.group(), "a key")
+        inner = _lone_surrogate(child, (*path, key))
+        if inner is not None:
+            return inner
+    return None
+
+
+def _surrogate_message(char: str, where: str) -> str:
+    return f"{where} holds the lone surrogate \\u{ord(char):04x}: not Unicode text (write the character itself)"
+
+
+def _surrogate_in_text(text: str) -> tuple[tuple[str | int, ...], str] | None:
+    """Where a line that orjson refused for a surrogate holds it (the standard library reads such text)."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None  # invalid for another reason as well: P001
+    return _lone_surrogate(value)
+
+
+def _unicode_issue(obj: Any) -> tuple[tuple[str | int, ...], str] | None:
+    """A decoded value that holds a lone surrogate (orjson refuses to write one: a cheap test first)."""
+    try:
+        orjson.dumps(obj)
+    except orjson.JSONEncodeError:  # a surrogate, or something else that stops orjson first (a huge int...)
+        try:
+            return _lone_surrogate(obj)
+        except RecursionError:
+            return None  # nested past any limit: the depth check reports it
+    return None
 
 
 def _classify(exc: orjson.JSONDecodeError, last: bool, text: str, options: Options) -> tuple[str, str]:
@@ -120,10 +173,16 @@ def _schema_issues(obj: Any, prefix: tuple[str | int, ...]) -> list[tuple[str, s
     try:
         Post.model_validate(obj)
     except ValidationError as exc:
-        return [
+        errors = exc.errors(include_url=False)
+        issues = [
             (schema_code(e["type"]), format_path(prefix + error_path(e["loc"])), _message(e), 0)
-            for e in exc.errors(include_url=False)
+            for e in errors[:MAX_SCHEMA_FINDINGS]
         ]
+        if len(errors) > MAX_SCHEMA_FINDINGS:  # bounded: a 1 MiB line can hold 100,000 unknown keys
+            more = len(errors) - MAX_SCHEMA_FINDINGS
+            code = schema_code(errors[MAX_SCHEMA_FINDINGS]["type"])
+            issues.append((code, format_path(prefix), f"and {more:,} more schema errors in this record, not listed", 0))
+        return issues
     return []
 
 
@@ -174,21 +233,31 @@ def _semantic_issues(obj: dict[str, Any], data: bytes | None, options: Options) 
     return issues
 
 
+def _decoded(
+    data: bytes | None, obj: Any, last: bool, options: Options, prefix: tuple[str | int, ...]
+) -> tuple[Any, tuple[str, str, str, int] | None]:
+    """The record's value, or the parse finding (P001-P004, P006, P007) that stops its checks."""
+    if data is None:
+        unicode = _unicode_issue(obj)
+        return obj, None if unicode is None else ("P002", format_path(prefix + unicode[0]), unicode[1], 0)
+    if not data.strip():
+        return None, ("P003", format_path(prefix), "empty line", 0)
+    try:
+        return orjson.loads(data), None
+    except orjson.JSONDecodeError:
+        code, path, message, offset = _parse_issue(data, last, options)
+        return None, (code, format_path(prefix + path), message, offset)
+
+
 def check_record(
     data: bytes | None, obj: Any = None, *, last: bool = False, options: Options, prefix: tuple[str | int, ...] = ()
 ) -> RecordResult:
     """Layers 1-3 for one record: raw ``data`` (a line) or an already decoded ``obj``."""
     result = RecordResult()
-    if data is not None:
-        if not data.strip():
-            result.issues.append(("P003", "$", "empty line", 0))
-            return result
-        try:
-            obj = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            code, message, offset = _parse_issue(data, last, options)
-            result.issues.append((code, "$", message, offset))
-            return result
+    obj, stop = _decoded(data, obj, last, options, prefix)
+    if stop is not None:
+        result.issues.append(stop)
+        return result
     if options.sanitize:
         obj, repairs = sanitize(obj)
         result.issues += [(code, format_path(prefix + path), message, 0) for code, path, message in repairs]
@@ -228,16 +297,19 @@ def validate_post(obj: Any, *, options: Options | None = None) -> list[Finding]:
     ]
 
 
+def _framing_message(code: str, options: Options) -> str:
+    if code == "P005":
+        return f"line longer than {options.max_line_bytes:,} bytes (--max-line-bytes); skipped"
+    if code == "P009":
+        return f"document larger than {options.max_document_bytes:,} bytes; write it as JSON Lines"
+    return "the file holds no JSON value"
+
+
 def check(record: Record, options: Options) -> RecordResult:
     """Layers 1-3 for a record of a file."""
-    if record.issue == "P005":
-        message = f"line longer than {options.max_line_bytes:,} bytes (--max-line-bytes); skipped"
-        return RecordResult(issues=[("P005", "$", message, 0)])
-    if record.issue == "P001":
-        return RecordResult(issues=[("P001", "$", "the file holds no JSON value", 0)])
-    if record.issue == "P009":
-        message = f"document larger than {options.max_document_bytes:,} bytes; write it as JSON Lines"
-        return RecordResult(issues=[("P009", "$", message, 0)])
+    if record.issue is not None:
+        message = record.detail or _framing_message(record.issue, options)
+        return RecordResult(issues=[(record.issue, format_path(record.prefix), message, 0)])
     return check_record(record.data, record.obj, last=record.last, options=options, prefix=record.prefix)
 
 

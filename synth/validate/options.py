@@ -14,7 +14,7 @@ __all__ = ["MAX_DEPTH", "MAX_DOCUMENT_BYTES", "MAX_LINE_BYTES", "Options", "make
 
 MAX_LINE_BYTES: Final = 1 << 20
 MAX_DEPTH: Final = 64
-MAX_DOCUMENT_BYTES: Final = 256 << 20
+MAX_DOCUMENT_BYTES: Final = 4 << 20  # a whole-file object parses to up to ~32 times its size
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,14 +46,14 @@ RULES: Final[dict[str, Rule]] = {
     rule.code: rule
     for rule in (
         Rule("P001", "invalid-json", "the line or document is not valid JSON"),
-        Rule("P002", "invalid-utf8", "the bytes are not valid UTF-8"),
+        Rule("P002", "invalid-utf8", "not Unicode text: bytes that are not UTF-8, or a lone surrogate (\\ud800)"),
         Rule("P003", "empty-line", "a blank line in a JSON Lines file"),
-        Rule("P004", "truncated-last-line", "the last line is cut off: no final newline and incomplete JSON"),
-        Rule("P005", "line-too-long", "a line is longer than --max-line-bytes"),
+        Rule("P004", "truncated-last-line", "cut off: an incomplete last line, or an array with no closing ]"),
+        Rule("P005", "line-too-long", "a line or an array element is longer than --max-line-bytes"),
         Rule("P006", "nesting-too-deep", "arrays or objects nest deeper than --max-depth"),
         Rule("P007", "non-finite-number", "NaN, Infinity, or a number too large for a double (1e400)"),
         Rule("P008", "duplicate-key", "an object has the same key twice"),
-        Rule("P009", "document-too-large", "a whole-file JSON document is larger than --max-document-bytes"),
+        Rule("P009", "document-too-large", "a whole-file JSON object is larger than --max-document-bytes"),
         Rule("S001", "missing-field", "a required field is missing"),
         Rule("S002", "unknown-field", "a field the schema does not have"),
         Rule("S003", "wrong-type", "a value of the wrong JSON type (no coercion: '1' is not 1, 1 is not true)"),

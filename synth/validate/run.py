@@ -20,10 +20,10 @@ from synth.validate.check import RecordResult, check, findings_of
 from synth.validate.corpus_rules import Corpus
 from synth.validate.manifest import count_problem, part_problem
 from synth.validate.options import Options
-from synth.validate.records import Record, records
+from synth.validate.records import Record, records, slimmed
 from synth.validate.report import Finding, Report
 from synth.validate.rules import Selection
-from synth.workers import process_pool
+from synth.workers import process_pool, resolve_workers
 
 __all__ = ["Sink", "checked_records", "validate_file", "validate_paths"]
 
@@ -41,10 +41,15 @@ def _checked(batch: list[Record], options: Options) -> list[RecordResult]:
 def checked_records(
     stream: Iterator[Record], options: Options, pool: Executor | None
 ) -> Iterator[tuple[Record, RecordResult]]:
-    """Records with their results, in order; a pool checks batches of them in parallel."""
+    """Records with their results, in order; a pool checks batches of them in parallel.
+
+    A rejected record keeps only what rejects keep of its bytes (:func:`~synth.validate.records.slimmed`),
+    so batches of long bad lines do not hold them all.
+    """
     if pool is None:
         for record in stream:
-            yield record, check(record, options)
+            result = check(record, options)
+            yield (slimmed(record) if result.rejected else record), result
         return
     pending: deque[tuple[list[Record], Future[list[RecordResult]]]] = deque()
     while True:
@@ -53,7 +58,8 @@ def checked_records(
             pending.append((batch, pool.submit(_checked, batch, options)))
         if pending and (len(pending) > IN_FLIGHT or not batch):
             done, future = pending.popleft()
-            yield from zip(done, future.result(), strict=True)
+            for record, result in zip(done, future.result(), strict=True):
+                yield (slimmed(record) if result.rejected else record), result
         if not batch and not pending:
             return
 
@@ -109,7 +115,11 @@ def validate_paths(
     workers: int = 1,
     sink: Sink | None = None,
 ) -> Iterator[Finding]:
-    """Findings of several files as one run (corpus rules span them all); ``workers`` processes check records."""
+    """Findings of several files as one run (corpus rules span them all); ``workers`` processes check records.
+
+    ``workers`` 0 means every core (:func:`synth.workers.resolve_workers`).
+    """
+    workers = resolve_workers(workers)
     options = options or Options()
     report = report if report is not None else Report()
     corpus = Corpus()

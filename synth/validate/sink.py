@@ -1,4 +1,8 @@
-"""The ``--sanitize`` output: repaired posts to one stream, rejected records (raw, with findings) to another."""
+"""The ``--sanitize`` output: repaired posts to one stream, rejected records (raw, with findings) to another.
+
+A reject keeps its raw text as :func:`~synth.validate.records.kept_raw` bounds it (the first 4 KiB,
+then a note of the full size and sha256).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import BinaryIO
 import orjson
 
 from synth.validate.check import RecordResult, findings_of
-from synth.validate.records import Record
+from synth.validate.records import Record, kept_raw
 from synth.validate.rules import Selection
 
 __all__ = ["SanitizeSink"]
@@ -29,9 +33,7 @@ class SanitizeSink:
         self.rejected += 1
         if self.rejects is None:
             return
-        raw = record.data.decode("utf-8", "backslashreplace") if record.data is not None else None
-        if raw is None and record.obj is not None:
-            raw = orjson.dumps(record.obj).decode()
+        raw = kept_raw(record)
         findings = [f.as_dict() for f in findings_of(path, record, result, self.selection)]
         entry = {"file": path, "line": record.line, "offset": record.offset, "raw": raw, "findings": findings}
         self.rejects.write(orjson.dumps(entry) + b"\n")

@@ -29,7 +29,7 @@ from synth.load.importer import ImportOptions, import_paths, import_validation
 from synth.load.rows import COLUMNS
 from synth.load.search import search
 from synth.schema.hash import seal
-from synth.validate.records import records
+from synth.validate.records import Record, kept_raw, records
 from tests.conftest import SHARED
 from tests.load.common import digest, lines_of, mixed, options, query, write_lines
 
@@ -304,9 +304,10 @@ def _array_file(path: Path, lines: list[bytes], layout: str) -> Path:
     return path
 
 
-def _framed(path: Path) -> int:
+def _record_lines(path: Path) -> list[int]:
+    """The line each record of the file starts on, as the framing reads it."""
     with path.open("rb") as stream:
-        return sum(1 for _ in records(stream, import_validation()))
+        return [record.line for record in records(stream, import_validation())]
 
 
 class _CrashError(Exception):
@@ -329,8 +330,8 @@ def _crash_after(batches: int) -> Any:
 def test_a_whole_document_array_resumes_record_by_record(db_url: str, tmp_path: Path, layout: str, stop: str) -> None:
     lines = mixed(12, bad={4, 9})  # records 5 and 10 are rejected
     source = _array_file(tmp_path / "posts.json", lines, layout)
-    if _framed(source) != len(lines):
-        pytest.skip("this framing reads a one-line array as one record (issue 13 point 11 reads it element-wise)")
+    at = _record_lines(source)
+    assert len(at) == len(lines)  # every element is a record, whatever the layout
     reference = str(tmp_path / "reference.db")
     full = import_paths([str(source)], reference, options=options(batch=2), rejects=str(tmp_path / "ref.jsonl"))
     assert (full.counts.inserted, full.counts.rejected) == (10, 2)
@@ -340,7 +341,7 @@ def test_a_whole_document_array_resumes_record_by_record(db_url: str, tmp_path: 
         with pytest.raises(ImportAbortedError) as caught:
             import_paths([str(source)], db_url, options=options(batch=2, max_errors=1), rejects=str(dead))
         done = 5
-        assert f"at record 5 (line 1) of {source}" in str(caught.value)
+        assert f"at record 5 (line {at[4]}) of {source}" in str(caught.value)
     else:
         with pytest.raises(_CrashError):
             import_paths([str(source)], db_url, options=options(batch=2), rejects=str(dead), progress=_crash_after(3))
@@ -350,7 +351,7 @@ def test_a_whole_document_array_resumes_record_by_record(db_url: str, tmp_path: 
     assert resumed.resumed_from == {str(source): done}
     assert (resumed.counts.inserted, resumed.counts.rejected, resumed.counts.records) == (10, 2, 12)
     assert resumed.read == 12 - done
-    assert [(e["record"], e["line"]) for e in lines_of(dead)] == [(5, 1), (10, 1)]  # each reject once
+    assert [(e["record"], e["line"]) for e in lines_of(dead)] == [(5, at[4]), (10, at[9])]  # each reject once
     assert query(db_url, "SELECT count(*) FROM synth_checkpoints") == [(0,)]
 
 
@@ -377,7 +378,7 @@ def test_a_resumed_run_reports_its_own_speed(db_url: str, tmp_path: Path) -> Non
         {str(source): 10},
     )
     assert summary["records_per_second"] == round(30 / resumed.seconds, 1)
-    assert resumed.line().endswith(" records/s) (resumed 1 source(s); 30 records read this run)")
+    assert resumed.line().endswith(" records/s) (resumed 1 source; 30 records read this run)")
 
 
 # --- Error limits: checked at every rejected record (point 12) --------------------------------
@@ -458,11 +459,99 @@ def test_rejects_from_stdin_reach_the_file(tmp_path: Path) -> None:
     )
     entries = lines_of(dead)
     assert [(e["file"], e["record"], e["raw"]) for e in entries] == [
-        ("-", 1, lines[0].decode()),
-        ("-", 5, lines[4].decode()),
+        ("-", 1, kept_raw(Record(1, 0, lines[0]))),
+        ("-", 5, kept_raw(Record(5, 0, lines[4]))),
     ]
     assert result.exit_code == 1, result.output
     assert result.stderr.splitlines()[1] == f"rejected records: {dead}"
     default = runner.invoke(app, ["import", "-", "--db", db, "--as-of", "2030-01-01"], input=data)
     assert default.exit_code == 1
     assert len(lines_of(Path(f"{db}.rejects.jsonl"))) == 2
+
+
+# ---- input framing on the way in: nothing lost to a bad first line, arrays element by element, memory bounded ----
+
+
+def _reject_rows(db: str) -> list[tuple[int, int, str, list[dict[str, Any]]]]:
+    """The dead-letter rows (line, offset, raw, findings), findings decoded (PostgreSQL's jsonb already is)."""
+    rows = _query(db, 'SELECT line, "offset", raw, findings FROM synth_rejects ORDER BY line')
+    return [
+        (line, offset, bytes(raw).decode() if isinstance(raw, bytes | memoryview) else raw, orjson.loads(f))
+        for line, offset, raw, f in rows
+    ]
+
+
+def test_a_broken_first_line_costs_that_record_only(db_url: str, corpus_file: Path, tmp_path: Path) -> None:
+    lines = corpus_file.read_bytes().splitlines()
+    source = _write_lines(tmp_path / "broken.jsonl", [lines[0][:60], *lines[1:]])
+    small = ImportOptions(validation=import_validation(as_of="2030-01-01", max_document_bytes=1 << 20))
+    summary = import_paths([str(source)], db_url, options=small)
+    assert (summary.counts.inserted, summary.counts.rejected) == (CORPUS - 1, 1)
+    ((line, offset, raw, findings),) = _reject_rows(db_url)
+    assert (line, offset, raw) == (1, 0, lines[0][:60].decode())
+    assert [f["code"] for f in findings] == ["P001"]  # a broken line, not "a document"
+    assert set(_docs(db_url)) == {orjson.loads(line)["id"] for line in lines[1:]}
+
+
+@pytest.mark.parametrize(
+    "dump",
+    [lambda posts: orjson.dumps(posts) + b"\n", lambda posts: json.dumps(posts).encode(), lambda posts: b"[]"],
+    ids=["jq-c-s", "json.dumps", "empty"],
+)
+def test_a_compact_array_imports_every_element(db_url: str, tmp_path: Path, dump: Any) -> None:
+    posts = [orjson.loads(line) for line in batch_json(0, 200, seed=8)]
+    data = dump(posts)
+    expected = {p["id"]: p for p in orjson.loads(data)}
+    source = tmp_path / "posts.json"
+    source.write_bytes(data)
+    result = runner.invoke(app, ["import", str(source), "--db", db_url, "--as-of", "2030-01-01"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(expected):,} inserted, 0 updated, 0 unchanged, 0 rejected" in result.stderr + result.stdout
+    assert (_docs(db_url) if expected else {}) == expected
+
+
+PEAK = (
+    "import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL); "
+    "print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)"
+)
+
+
+def _import_peak_mb(source: Path, db: str) -> tuple[int, int]:
+    """Exit code and peak RSS (MB) of ``synth import`` run alone in a fresh process."""
+    command = [sys.executable, "-c", PEAK, *_crash_command(source, db)]
+    rc, peak = subprocess.run(command, capture_output=True, check=True).stdout.split()
+    return int(rc), int(peak)
+
+
+def _zstd_file(path: Path, pieces: list[bytes]) -> Path:
+    import zstandard  # noqa: PLC0415
+
+    with path.open("wb") as raw, zstandard.ZstdCompressor(level=3).stream_writer(raw) as writer:
+        for piece in pieces:
+            writer.write(piece)
+    return path
+
+
+def test_long_bad_lines_are_kept_bounded(db_url: str, tmp_path: Path) -> None:
+    """100 lines of 1 MB of invalid bytes (4 KB compressed): the import used to hold and write them whole."""
+    source = _zstd_file(tmp_path / "bad.jsonl.zst", [b"\xff" * 1_000_000 + b"\n"] * 100)
+    rc, peak = _import_peak_mb(source, db_url)
+    assert rc in (0, 1) and peak < 300
+    digest = hashlib.sha256(b"\xff" * 1_000_000).hexdigest()
+    kept = "\\xff" * 4096 + f" ... [cut: 1,000,000 bytes in all, sha256 {digest}]"
+    rows = _reject_rows(db_url)
+    assert [(line, offset) for line, offset, _, _ in rows] == [(k + 1, k * 1_000_001) for k in range(100)]
+    assert {raw for _, _, raw, _ in rows} == {kept}
+    files = list(tmp_path.glob("*rejects*.jsonl"))  # the default dead-letter file, beside the database or here
+    assert files and sum(f.stat().st_size for f in files) < 100 * 25_000
+
+
+def test_a_large_array_imports_in_bounded_memory(db_url: str, tmp_path: Path) -> None:
+    """A 150 MB array of 300 strings: it was parsed whole (about 500 MB); now one element at a time."""
+    element = b'"' + b"x" * 500_000 + b'"'
+    source = _zstd_file(tmp_path / "big.json.zst", [b"[", b",\n".join([element] * 300), b"]\n"])
+    rc, peak = _import_peak_mb(source, db_url)
+    assert rc in (0, 1) and peak < 300
+    rows = _reject_rows(db_url)
+    assert [line for line, *_ in rows] == list(range(1, 301))  # each element on its own line, rejected (S003)
+    assert all(findings[0]["code"] == "S003" for *_, findings in rows)

@@ -20,9 +20,10 @@ runner = CliRunner()
 AS_OF = ["--as-of", "2030-01-01"]
 
 
-def test_a_file_that_is_not_synth_s_is_refused_before_importing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("text", ["precious\n", "\nprecious\n", "  \n\nprecious"])
+def test_a_file_that_is_not_synth_s_is_refused_before_importing(tmp_path: Path, text: str) -> None:
     notes = tmp_path / "notes.txt"
-    notes.write_text("precious\n")
+    notes.write_text(text)
     source = write_lines(tmp_path / "five.jsonl", batch_json(0, 5))
     db = tmp_path / "x.db"
     result = runner.invoke(app, ["import", str(source), "--db", str(db), "--rejects", str(notes), *AS_OF])
@@ -32,11 +33,11 @@ def test_a_file_that_is_not_synth_s_is_refused_before_importing(tmp_path: Path) 
         "own, and never overwrites a file); nothing was imported. To resolve this error, name a new file (or an "
         "earlier synth rejects file) with --rejects, or move this one away\n"
     )
-    assert notes.read_text() == "precious\n"
+    assert notes.read_text() == text
     assert not db.exists()
 
 
-@pytest.mark.parametrize("content", [b"", b"\n"])
+@pytest.mark.parametrize("content", [b"", b"\n", b" \n\n"])
 def test_an_empty_file_is_appended_to(tmp_path: Path, content: bytes) -> None:
     dead = tmp_path / "dead.jsonl"
     dead.write_bytes(content)
