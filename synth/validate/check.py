@@ -268,9 +268,10 @@ def check_batch(records: list[Record], options: Options) -> list[RecordResult]:
     verdicts = iter(native_check(options).check_lines(lines))
     results = []
     for record in records:
-        verdict = next(verdicts) if record.data is not None else None
-        if verdict is not None and not isinstance(verdict, int):
-            results.append(_accepted(verdict, record.data, options))  # type: ignore[arg-type]  # data is a line
+        data = record.data
+        verdict = next(verdicts) if data is not None else None
+        if data is not None and verdict is not None and not isinstance(verdict, int):
+            results.append(_accepted(verdict, data, options))
         else:
             results.append(_check(record, options, _check_python))
     return results

@@ -24,7 +24,7 @@ from pydantic import ConfigDict, Field
 
 from synth.generation.assemble import batch_json
 from synth.generation.writer import write_corpus
-from synth.load.rows import COLUMNS, post_rows
+from synth.load.rows import COLUMNS, native_rows, post_rows
 from synth.schema.hash import seal
 from synth.schema.model import Meta, Post
 from synth.schema.spec import SpecError, native_spec, spec_json
@@ -285,6 +285,7 @@ def test_rows_are_the_rows_of_the_python_path() -> None:
         assert accepted.row == rows.post, line
         assert (accepted.tools, accepted.entities, accepted.links) == (rows.tools, rows.entities, rows.links)
         assert accepted.hash == rows.content_hash
+        assert native_rows(accepted) == rows
 
 
 def test_copy_text_loads_into_postgresql_as_the_rows(postgres_url: str) -> None:
@@ -404,8 +405,12 @@ def test_no_finding_depends_on_the_engine(tmp_path: Path) -> None:
         stream.write(b"\n".join(mutated_records(300, seed=8)) + b"\n")
     for name in SELECTIONS:
         found = {
-            engine: list(validate_paths([str(path)], options=dataclasses.replace(_options(name), engine=engine)))
+            (engine, workers): list(
+                validate_paths([str(path)], options=dataclasses.replace(_options(name), engine=engine), workers=workers)
+            )
             for engine in ("native", "python")
+            for workers in ((1, 2) if name == "default" else (1,))
         }
-        assert found["native"] == found["python"]
-        assert found["native"]
+        first = found["python", 1]
+        assert first
+        assert all(findings == first for findings in found.values())
