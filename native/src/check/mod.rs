@@ -172,3 +172,79 @@ impl Checker {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spec_without_a_field_the_rules_read_is_refused() {
+        let spec =
+            br#"{"root": {"type": "object", "name": "Post", "fields": [["meta", {"type": "object",
+            "name": "Meta", "fields": [["hash", {"type": "str"}]]}]]}, "zeroed": ["meta", "hash"],
+            "zero_hash": "00"}"#;
+        let err = Checker::new(spec, &[]).err().expect("refused");
+        assert!(err.contains("Meta.ai_outline"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_column_is_refused() {
+        assert!(Column::named("nope", &dummy_keys()).is_err());
+    }
+
+    fn dummy_keys() -> Keys {
+        let k = (0, "x");
+        Keys {
+            id: k,
+            title: k,
+            intro: k,
+            images: k,
+            sections: k,
+            meta: k,
+            similar: k,
+            kind: k,
+            paragraphs: k,
+            items: k,
+            topic: k,
+            outline: k,
+            stack: k,
+            tools: k,
+            code_language: k,
+            difficulty: k,
+            reading_time: k,
+            view_count: k,
+            score: k,
+            revision: k,
+            reference: k,
+            hash: k,
+            flags: k,
+            checklist: k,
+            entities: k,
+            image_sources: k,
+            payload: k,
+            context: k,
+            problem: k,
+            outline_stack: k,
+            quality: k,
+            freshness: k,
+            depth: k,
+            clarity: k,
+            status: k,
+            version: k,
+            last_reviewed: k,
+            ai_generated_style: k,
+            has_images: k,
+            image_heavy: k,
+            needs_human_review: k,
+            source_id: k,
+            paragraph_count: k,
+            scenario: k,
+            seed: k,
+            caption: k,
+            source: k,
+            url: k,
+            entity_name: k,
+            entity_type: k,
+        }
+    }
+}
