@@ -251,6 +251,24 @@ class FindingFormat(enum.Enum):
     JSON = "json"
 
 
+class CheckEngine(enum.Enum):
+    """Which check ``synth validate`` and ``synth import`` run first on each line."""
+
+    AUTO = "auto"
+    NATIVE = "native"
+    PYTHON = "python"
+
+
+CheckEngineOption = Annotated[
+    CheckEngine,
+    typer.Option(
+        "--engine",
+        help="auto: the compiled check accepts valid lines and the Python check explains the others, when it is "
+        "built; native: require it; python: the Python check alone. No finding or row depends on it.",
+    ),
+]
+
+
 Count = Annotated[int, opt("--count", "-n", min=0, max=MAX_INDEX + 1, help="How many posts to write.")]
 Seed = Annotated[int, opt("--seed", "-s", min=0, max=MAX_SEED, help="Corpus seed; the same seed gives the same bytes.")]
 Start = Annotated[int, opt("--start", min=0, max=MAX_INDEX, help="Index of the first post (0-based).")]

@@ -50,6 +50,7 @@ from synth.load.rejects import check_target, default_rejects, write_rejects
 from synth.load.rows import PostRows, post_rows
 from synth.load.tables import Tables
 from synth.validate.check import RecordResult, findings_of
+from synth.validate.native import use_native
 from synth.validate.options import Options, make_options
 from synth.validate.records import Record, kept_raw, records
 from synth.validate.run import checked_records
@@ -355,6 +356,7 @@ def import_paths(
     """
     options = options or ImportOptions()
     options = dataclasses.replace(options, workers=resolve_workers(options.workers))  # 0: every core
+    use_native(options.validation)  # an engine that cannot run is an error before the database is touched
     check_url(db, options.tables)
     target = rejects or default_rejects(db, options.tables)
     check_target(target, named=rejects is not None)
