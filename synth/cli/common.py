@@ -59,7 +59,7 @@ def reported() -> Iterator[None]:
 
 
 # Flags whose name is not the parameter's with dashes.
-_FLAGS: Final = {"fmt": "--format"}
+_FLAGS: Final = {"fmt": "--format", "size": "--queries"}
 
 
 def in_flags(exc: SynthError) -> str:

@@ -117,7 +117,7 @@ class CheckReport:
             out.append(f"{name:<12} {k.queries:>8,} {k.passed:>8,} {k.recall:>8.4f} {k.precision:>9.4f}")
         out += [f"failed {f.line()}" for f in self.failures]
         if self.failed > len(self.failures):
-            out.append(f"... and {self.failed - len(self.failures):,} more failed queries (see --format json)")
+            out.append(f"... and {self.failed - len(self.failures):,} more failed queries (raise --failures to list them)")
         return out
 
 
