@@ -151,6 +151,7 @@ def corpus_command(
     output: Annotated[str, opt("--output", "-o", help="Folder for the track or workload.")],
     count: Count = 10_000, seed: Seed = 0, start: Start = 0, locale: Locale = "en_US",
     index: Annotated[str, opt("--index", help="Index name of the track.")] = "alphanode",
+    queries: Annotated[int, opt("--queries", min=0, help="Add N searches with known hit counts.")] = 0,
     quiet: Quiet = False,
 ) -> None:  # fmt: skip
     """Write a Rally track or OSB workload: compressed documents, offset table, mapping, schedule."""
@@ -158,7 +159,7 @@ def corpus_command(
 
     with reported():
         track = write_rally_corpus(output, count=count, seed=seed, start=start, locale=locale,
-                                   flavour=flavour.value, index=index)  # fmt: skip
+                                   flavour=flavour.value, index=index, queries=queries)  # fmt: skip
     if not quiet:
         err.print(track.line(), markup=False)
 

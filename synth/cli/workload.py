@@ -30,7 +30,9 @@ def _log_path(output: str, log: str | None) -> str:
 
 @app.command("queries")
 def queries_command(
-    paths: Annotated[list[str] | None, typer.Argument(help="Corpus files or manifest.json (default: generate).")] = None,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Corpus files or manifest.json (default: generate).")
+    ] = None,
     count: Annotated[int, opt("--count", "-n", min=0, help="Posts of the generated corpus.")] = 1000,
     seed: Seed = 0,
     locale: Locale = "en_US",

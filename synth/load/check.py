@@ -111,13 +111,18 @@ class CheckReport:
                 "failures": [f.as_dict() for f in self.failures]}  # fmt: skip
 
     def lines(self) -> list[str]:
-        out = [f"{self.queries:,} queries against {self.db}: {self.queries - self.failed:,} passed, "
-               f"{self.failed:,} failed", f"{'kind':<12} {'queries':>8} {'passed':>8} {'recall':>8} {'precision':>9}"]  # fmt: skip
+        passed = self.queries - self.failed
+        out = [
+            f"{self.queries:,} queries against {self.db}: {passed:,} passed, {self.failed:,} failed",
+            f"{'kind':<12} {'queries':>8} {'passed':>8} {'recall':>8} {'precision':>9}",
+        ]
         for name, k in self.kinds.items():
             out.append(f"{name:<12} {k.queries:>8,} {k.passed:>8,} {k.recall:>8.4f} {k.precision:>9.4f}")
         out += [f"failed {f.line()}" for f in self.failures]
         if self.failed > len(self.failures):
-            out.append(f"... and {self.failed - len(self.failures):,} more failed queries (raise --failures to list them)")
+            out.append(
+                f"... and {self.failed - len(self.failures):,} more failed queries (raise --failures to list them)"
+            )
         return out
 
 
@@ -209,6 +214,16 @@ def _open(db: str) -> Backend:
     return connect(db)
 
 
+def _rows(backend: Backend, statement: str, params: list[Any], shown: str) -> list[tuple[Any, ...]]:
+    try:
+        return backend.fetch(statement, params)
+    except DatabaseError as exc:
+        if "no such table" in exc.message or "does not exist" in exc.message:
+            hint = f"import posts first: synth import FILE --db {shown}"
+            raise DatabaseError(f"no imported posts in {shown}", hint=hint) from exc
+        raise
+
+
 def check_index(db: str, workload: str | Iterable[Query], *, failures: int = 10) -> CheckReport:
     """Run every query of ``workload`` (a workload file, or queries) against ``db``; see the module docstring.
 
@@ -216,21 +231,13 @@ def check_index(db: str, workload: str | Iterable[Query], *, failures: int = 10)
     """
     if failures < 0:
         raise UsageError(f"failures {failures} is negative", hint="pass zero or more", parameter="failures")
-    items = read_workload(workload) if isinstance(workload, str) else workload
     report = CheckReport(redacted(db))
     sql = _Sql(is_postgres(db))
     backend = _open(db)
     try:
+        items = read_workload(workload) if isinstance(workload, str) else workload
         for query in items:
-            statement, params = sql.statement(query.clauses)
-            try:
-                rows = backend.fetch(statement, params)
-            except DatabaseError as exc:
-                if "no such table" in exc.message or "does not exist" in exc.message:
-                    raise DatabaseError(f"no imported posts in {report.db}",
-                                        hint=f"import posts first: synth import FILE --db {report.db}") from exc  # fmt: skip
-                raise
-            _compare(query, rows, report, failures)
+            _compare(query, _rows(backend, *sql.statement(query.clauses), report.db), report, failures)
     finally:
         backend.close()
     return report

@@ -267,7 +267,9 @@ def _contradiction(sample: Sample, dice: Dice) -> Clauses:
     a, b = dice.pick(sample.posts).meta, dice.pick(sample.posts).meta
     if a["code_language"] == b["code_language"]:
         return Clauses()
-    return Clauses(filter=(Cond("stack", value=field_value(a, "stack")), Cond("code_language", value=b["code_language"])))
+    return Clauses(
+        filter=(Cond("stack", value=field_value(a, "stack")), Cond("code_language", value=b["code_language"]))
+    )
 
 
 _ABSENT: Final = (_made_up, _apart, _reversed, _inside_run, _contradiction)

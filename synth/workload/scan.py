@@ -64,13 +64,14 @@ def pieces(post: dict[str, Any]) -> list[str]:
 
 def field_value(meta: dict[str, Any], name: str) -> Any:
     """The value of filter field ``name`` in a post's meta (None when the post has none)."""
-    path = FIELDS[name].path[1:]
     value: Any = meta
-    for step in path:
-        if isinstance(value, list):
-            value = value[int(step)] if len(value) > int(step) else None
-        else:
+    for step in FIELDS[name].path[1:]:
+        if not isinstance(value, list):
             value = value[step]
+        elif len(value) > int(step):
+            value = value[int(step)]
+        else:
+            return None
     return value
 
 
@@ -329,15 +330,19 @@ class _Phrases:
 
 def _cond_mask(cond: Cond, a: _Arrays, builder: _Builder, v: _Vocabulary) -> npt.NDArray[np.bool_]:
     kind = FIELDS[cond.field].type
+    out: npt.NDArray[np.bool_]
     if kind == "tool":
-        return a.tools[v.tools[cond.value]]
+        out = a.tools[v.tools[cond.value]]
+        return out
     column = a.columns[:, _COLUMN[cond.field]]
     if kind == "keyword":
-        return column == builder.codes[cond.field].get(cond.value, -2)
-    if kind == "flag":
-        return column == int(cond.value)
-    low, high = (_day(cond.low), _day(cond.high)) if kind == "date" else (cond.low, cond.high)
-    return (column >= low) & (column <= high)
+        out = column == builder.codes[cond.field].get(cond.value, -2)
+    elif kind == "flag":
+        out = column == int(cond.value)
+    else:
+        low, high = (_day(cond.low), _day(cond.high)) if kind == "date" else (cond.low, cond.high)
+        out = (column >= low) & (column <= high)
+    return out
 
 
 def _mask(probe: _Probe, a: _Arrays, builder: _Builder, v: _Vocabulary) -> npt.NDArray[np.bool_]:
@@ -350,7 +355,7 @@ def _mask(probe: _Probe, a: _Arrays, builder: _Builder, v: _Vocabulary) -> npt.N
     if probe.phrase is not None:
         masks.append(a.phrases[probe.phrase])
     masks += [_cond_mask(c, a, builder, v) for c in probe.conds]
-    out = masks[0].copy()
+    out: npt.NDArray[np.bool_] = masks[0].copy()
     for m in masks[1:]:
         out &= m
     return out
@@ -416,4 +421,3 @@ class Scan:
                 ok = ok and not unsafe[p.phrase] and not any(taint[t] or hyphen[t] for t in words)
             safe.append(ok)
         return Result(self.tally, safe, self.posts)
-

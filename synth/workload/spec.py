@@ -17,6 +17,7 @@ status, tool), flags (booleans) and ranges (``gte``/``lte``, both inclusive) of 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -123,11 +124,14 @@ def _cond(value: Any, where: str) -> Cond:
         if not (isinstance(low, kind) and isinstance(high, kind)) or isinstance(low, bool) or isinstance(high, bool):
             raise _bad(where, f"the {field.name} condition needs gte and lte ({field.type}s)")
         if field.type == "date":
-            _date(low, where), _date(high, where)
+            _date(str(low), where)
+            _date(str(high), where)
         return Cond(field.name, low=low, high=high)
     eq = value.get("eq")
     if not isinstance(eq, bool if field.type == "flag" else str):
-        raise _bad(where, f"the {field.name} condition needs eq ({'true or false' if field.type == 'flag' else 'a string'})")
+        raise _bad(
+            where, f"the {field.name} condition needs eq ({'true or false' if field.type == 'flag' else 'a string'})"
+        )
     return Cond(field.name, value=eq)
 
 
@@ -139,8 +143,6 @@ def _date(text: str, where: str) -> None:
 
 
 def _post_id(value: Any, where: str, name: str) -> str:
-    import re  # noqa: PLC0415
-
     if not isinstance(value, str) or re.fullmatch(POST_ID_PATTERN, value) is None:
         raise _bad(where, f"{name} must be a post id (alphanode-NNNNNN)")
     return value
@@ -181,8 +183,8 @@ def _es_cond(cond: Cond) -> dict[str, Any]:
     if cond.is_range:
         return {"range": {field.es: {"gte": cond.low, "lte": cond.high}}}
     if cond.field == "area":
-        return {"nested": {"path": "meta.entities", "query": {"bool": {"filter": [
-            {"term": {"meta.entities.type": "area"}}, {"term": {"meta.entities.name.keyword": cond.value}}]}}}}  # fmt: skip
+        pair = [{"term": {"meta.entities.type": "area"}}, {"term": {"meta.entities.name.keyword": cond.value}}]
+        return {"nested": {"path": "meta.entities", "query": {"bool": {"filter": pair}}}}
     return {"term": {field.es: cond.value}}
 
 

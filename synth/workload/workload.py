@@ -133,18 +133,22 @@ class Workload(Sequence[Query]):
             for q in self._items:
                 stream.write(orjson.dumps(q.as_dict()) + b"\n")
 
-    def log(self, count: int, *, seed: int = 0) -> Iterator[Query]:
-        """``count`` queries drawn with the workload's weights (a query log with Zipf repetition)."""
-        if count < 0:
-            raise UsageError(f"repeat {count} is negative", hint="pass zero or more", parameter="repeat")
+    def draws(self, *, seed: int = 0) -> Iterator[Query]:
+        """Queries drawn for ever with the workload's weights (the same seed, the same sequence)."""
         if not self._items:
             return
         by_rank = sorted(self._items, key=lambda q: q.rank)
         cumulative = list(itertools.accumulate(int(q.weight * 2**52) + 1 for q in by_rank))
         dice = Dice(seed, WORKLOAD_LOG)
-        for _ in range(count):
+        while True:
             point = ((dice.u32() << 32 | dice.u32()) * cumulative[-1]) >> 64
             yield by_rank[bisect.bisect_right(cumulative, point)]
+
+    def log(self, count: int, *, seed: int = 0) -> Iterator[Query]:
+        """``count`` queries drawn with the workload's weights (a query log with Zipf repetition)."""
+        if count < 0:
+            raise UsageError(f"repeat {count} is negative", hint="pass zero or more", parameter="repeat")
+        return itertools.islice(self.draws(seed=seed), count)
 
     def write_log(self, path: str, count: int, *, seed: int = 0) -> None:
         """Write ``count`` lines of the query log: ``{"n", "id", "kind", "query"}``."""
@@ -162,9 +166,10 @@ def _posts(source: Source, count: int, seed: int, locale: str, edition: int, as_
         return generated_posts(count, seed=seed, locale=locale, edition=edition, counted=counted)
     if isinstance(source, str):
         return file_posts([source], as_of=as_of, counted=counted)
+    items: Iterable[Any] = source
     if isinstance(source, Sequence) and all(isinstance(s, str) for s in source):
-        return file_posts(list(source), as_of=as_of, counted=counted)  # type: ignore[arg-type]
-    return _counting((orjson.loads(p) if isinstance(p, bytes) else p for p in source), counted)  # type: ignore[union-attr]
+        return file_posts([str(s) for s in source], as_of=as_of, counted=counted)
+    return _counting((orjson.loads(p) if isinstance(p, bytes) else p for p in items), counted)
 
 
 def _counting(posts: Iterator[dict[str, Any]], counted: Counted) -> Iterator[dict[str, Any]]:
@@ -256,7 +261,9 @@ def read_workload(path: str) -> Workload:
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                raise InputError(f"{path}:{number}: not JSON ({exc})", hint="pass a file written by `synth queries`") from None
+                raise InputError(
+                    f"{path}:{number}: not JSON ({exc})", hint="pass a file written by `synth queries`"
+                ) from None
             items.append(Query.from_dict(value, f"{path}:{number}"))
     if len({q.id for q in items}) != len(items):
         raise InputError(f"{path}: two queries share an id", hint="pass a file written by `synth queries`")

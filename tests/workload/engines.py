@@ -14,7 +14,7 @@ def sqlite_tokens(texts: Sequence[str]) -> list[list[str]]:
     db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(f, 'instance')")
     db.executemany("INSERT INTO f (rowid, t) VALUES (?, ?)", [(i + 1, text) for i, text in enumerate(texts)])
     out: list[list[str]] = [[] for _ in texts]
-    for term, doc in db.execute("SELECT term, doc FROM v ORDER BY doc, \"offset\""):
+    for term, doc in db.execute('SELECT term, doc FROM v ORDER BY doc, "offset"'):
         out[doc - 1].append(term)
     db.close()
     return out

@@ -21,7 +21,9 @@ def _independent(ids: list[str]) -> str:
 def test_digest_is_the_sum_of_the_id_hashes_modulo_2_128() -> None:
     assert digest_of(IDS) == _independent(IDS)
     assert digest_of([]) == EMPTY_DIGEST
-    assert digest_of(reversed(IDS)) == digest_of(IDS) == digest_of(IDS + IDS[:5])  # a set: order and repeats do not count
+    assert (
+        digest_of(reversed(IDS)) == digest_of(IDS) == digest_of(IDS + IDS[:5])
+    )  # a set: order and repeats do not count
 
 
 def test_digest_is_additive_over_disjoint_parts() -> None:

@@ -43,7 +43,10 @@ _PATHS = {
     "status": lambda m: m["revision"]["status"],
     "view_count": lambda m: m["view_count"],
     "last_reviewed": lambda m: m["revision"]["last_reviewed"],
-    **{f: (lambda m, f=f: m["flags"][f]) for f in ("ai_generated_style", "has_images", "image_heavy", "needs_human_review")},
+    **{
+        f: (lambda m, f=f: m["flags"][f])
+        for f in ("ai_generated_style", "has_images", "image_heavy", "needs_human_review")
+    },
     **{s: (lambda m, s=s: m["score"][s]) for s in ("quality", "freshness", "depth", "clarity")},
 }
 

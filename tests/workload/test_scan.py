@@ -9,15 +9,15 @@ import pytest
 
 from synth.generation.assemble import batch_dicts
 from synth.schema.hash import seal
-from synth.workload import scan as S
+from synth.workload import scan as scanner
 from synth.workload.spec import Clauses, Cond
 
 
 def _posts(texts: list[tuple[str, str, list[str]]]) -> list[dict[str, Any]]:
     """Posts 0.. with the given (title, intro, paragraphs); everything else as generated."""
     out = []
-    for post, (title, intro, paragraphs) in zip(batch_dicts(0, len(texts), seed=4), texts, strict=True):
-        post = copy.deepcopy(post)
+    for generated, (title, intro, paragraphs) in zip(batch_dicts(0, len(texts), seed=4), texts, strict=True):
+        post = copy.deepcopy(generated)
         post["title"], post["intro"] = title, intro
         post["sections"] = [{"kind": "paragraphs", "heading": "h", "paragraphs": paragraphs}]
         seal(post)
@@ -26,7 +26,7 @@ def _posts(texts: list[tuple[str, str, list[str]]]) -> list[dict[str, Any]]:
 
 
 def _run(posts: list[dict[str, Any]], clauses: list[Clauses], max_ids: int = 100) -> list[tuple[int, bool]]:
-    scan = S.Scan(clauses, max_ids=max_ids)
+    scan = scanner.Scan(clauses, max_ids=max_ids)
     scan.feed(posts)
     result = scan.result()
     return [(result.answer(i).count, result.safe[i]) for i in range(len(clauses))]
@@ -64,7 +64,7 @@ def test_words_of_dirty_and_hyphenated_segments() -> None:
 
 
 def test_a_phrase_in_a_very_long_post_is_unsafe() -> None:
-    long_text = " ".join(["filler"] * (S.LONG + 10)) + " alpha beta"
+    long_text = " ".join(["filler"] * (scanner.LONG + 10)) + " alpha beta"
     posts = _posts([("alpha beta", "i", ["p"]), ("t", "i", [long_text])])
     assert _run(posts, [Clauses(phrase=("alpha", "beta"))]) == [(1, False)]  # the long post's match is not counted
 
@@ -76,10 +76,10 @@ def test_answers_do_not_depend_on_chunks(monkeypatch: pytest.MonkeyPatch) -> Non
     clauses = [Clauses(terms=("the",)), Clauses(phrase=("run", "them")), Clauses(linked_to="alphanode-000010"),
                Clauses(id="alphanode-000299"), Clauses(filter=(Cond("view_count", low=0, high=5000),)),
                Clauses(filter=(Cond("tool", value=posts[0]["meta"]["tools"][0]),))]  # fmt: skip
-    whole = S.Scan(clauses, max_ids=1000)
+    whole = scanner.Scan(clauses, max_ids=1000)
     whole.feed(posts)
-    monkeypatch.setattr(S, "CHUNK", 7)
-    parts = S.Scan(clauses, max_ids=1000)
+    monkeypatch.setattr(scanner, "CHUNK", 7)
+    parts = scanner.Scan(clauses, max_ids=1000)
     parts.feed(posts)
     a, b = whole.result(), parts.result()
     assert [a.answer(i) for i in range(len(clauses))] == [b.answer(i) for i in range(len(clauses))]
@@ -91,7 +91,7 @@ def test_ids_are_listed_up_to_max_ids() -> None:
     posts = batch_dicts(0, 20, seed=1)
     for post in posts:
         seal(post)
-    scan = S.Scan([Clauses(terms=("the",)), Clauses(id="alphanode-000003")], max_ids=19)
+    scan = scanner.Scan([Clauses(terms=("the",)), Clauses(id="alphanode-000003")], max_ids=19)
     scan.feed(posts)
     result = scan.result()
     assert result.answer(0).count == 20 and result.answer(0).ids is None

@@ -22,7 +22,7 @@ import pytest
 
 from synth.generation import vocab
 from synth.generation.assemble import batch_dicts
-from synth.workload import tokens as T
+from synth.workload import tokens as tok
 from synth.workload.scan import pieces
 from tests.conftest import SHARED
 from tests.workload.engines import pg_lexemes, pg_query_lexemes, sqlite_tokens
@@ -31,17 +31,19 @@ from tests.workload.engines import pg_lexemes, pg_query_lexemes, sqlite_tokens
 def _problems(texts: list[str], conn: Any) -> list[tuple[str, str, list[str], list[str], list[tuple[int, str]]]]:
     found = []
     for text, sq, pg in zip(texts, sqlite_tokens(texts), pg_lexemes(conn, texts), strict=True):
-        t = T.tokenize(text)
-        clean = [k for k in t.tokens if k != T.DIRTY]
+        t = tok.tokenize(text)
+        clean = [k for k in t.tokens if k != tok.DIRTY]
         usable = set(clean) - t.taint
-        engine_keys = {k for k in set(sq) | {lex for _, lex in pg} if T.is_key(k)}
+        engine_keys = {k for k in set(sq) | {lex for _, lex in pg} if tok.is_key(k)}
         why = ""
         if not usable <= set(sq) or not usable <= {lex for _, lex in pg}:
             why = "an admitted key is not a token on both engines"
         elif engine_keys - set(clean) - t.taint:
             why = f"engine keys neither admitted nor tainted: {sorted(engine_keys - set(clean) - t.taint)}"
-        elif T.DIRTY not in t.tokens and not t.hyphen and (
-            sq != clean or [lex for _, lex in pg] != clean or [p for p, _ in pg] != list(range(1, len(pg) + 1))
+        elif (
+            tok.DIRTY not in t.tokens
+            and not t.hyphen
+            and (sq != clean or [lex for _, lex in pg] != clean or [p for p, _ in pg] != list(range(1, len(pg) + 1)))
         ):
             why = "a plain text is cut differently"
         if why:
@@ -94,7 +96,7 @@ def test_every_template_and_corpus_text_of_every_locale(pg: Any) -> None:
 
 
 def _clean_characters() -> list[str]:
-    chars = [chr(c) for c in range(0x80, 0x10000) if re.fullmatch(f"[{T.CLEAN}]", chr(c))]
+    chars = [chr(c) for c in range(0x80, 0x10000) if re.fullmatch(f"[{tok.CLEAN}]", chr(c))]
     assert len(chars) > 30_000  # the Han, kana, Hangul, Arabic and Hebrew blocks
     return chars
 
@@ -112,7 +114,7 @@ def test_every_clean_character_alone_and_in_words(pg: Any) -> None:
 def test_safe_punctuation_is_a_separator_in_every_position(pg: Any) -> None:
     contexts = ("ab{c}cd", "ab{c}12", "12{c}ab", "12{c}34", "ab {c}cd", "ab{c} cd", "{c}ab", "ab{c}", "ab{c}{c}cd",
                 "漢字{c}かな", "كلمة{c}أخرى", "ab.{c} cd", "ab:{c}", "ab.{c}{c}")  # fmt: skip
-    texts = [ctx.format(c=c) for c in T.SAFE for ctx in contexts]
+    texts = [ctx.format(c=c) for c in tok.SAFE for ctx in contexts]
     assert _problems(texts, pg) == []
 
 
@@ -124,8 +126,8 @@ def test_naughty_strings(pg: Any) -> None:
 
 
 def test_every_admitted_key_queries_as_itself(pg: Any) -> None:
-    keys = sorted({k for w in _vocabulary_words() for k in T.tokenize(w).tokens if k != T.DIRTY})
-    assert all(T.is_key(k) for k in keys)
+    keys = sorted({k for w in _vocabulary_words() for k in tok.tokenize(w).tokens if k != tok.DIRTY})
+    assert all(tok.is_key(k) for k in keys)
     assert pg_query_lexemes(pg, keys) == [[k] for k in keys]
     assert sqlite_tokens(keys) == [[k] for k in keys]
 
@@ -134,25 +136,25 @@ def test_every_admitted_key_queries_as_itself(pg: Any) -> None:
     ("text", "tokens", "taint", "hyphen"),
     [
         ("Run them in batches.", ["run", "them", "in", "batches"], set(), set()),
-        ("use node.js here", ["use", T.DIRTY, "here"], {"node", "js"}, set()),
+        ("use node.js here", ["use", tok.DIRTY, "here"], {"node", "js"}, set()),
         ("the on-call rota", ["the", "on", "call", "rota"], set(), {"on", "call"}),
-        ("utf-8 and n+1", [T.DIRTY, "and", T.DIRTY], {"utf", "8", "n", "1"}, set()),
-        ("Tür draußen", [T.DIRTY, "draußen"], {"tür", "tur"}, set()),
+        ("utf-8 and n+1", [tok.DIRTY, "and", tok.DIRTY], {"utf", "8", "n", "1"}, set()),
+        ("Tür draußen", [tok.DIRTY, "draußen"], {"tür", "tur"}, set()),
         ("血まみれの改善。次", ["血まみれの改善", "次"], set(), set()),
-        ("تزامناً كرسي", [T.DIRTY, "كرسي"], {"تزامنا"}, set()),
-        ("<b>bold</b> text", [T.DIRTY], {"b", "bold", "text"}, set()),
-        ("ab._ cd", [T.DIRTY, "cd"], {"ab"}, set()),  # PostgreSQL reads "ab._" as one file token
-        ("质量管理/测试经理(QA/QC经理", [T.DIRTY], {"质量管理", "测试经理", "qa", "qc经理", "qc", "经理"}, set()),
+        ("تزامناً كرسي", [tok.DIRTY, "كرسي"], {"تزامنا"}, set()),
+        ("<b>bold</b> text", [tok.DIRTY], {"b", "bold", "text"}, set()),
+        ("ab._ cd", [tok.DIRTY, "cd"], {"ab"}, set()),  # PostgreSQL reads "ab._" as one file token
+        ("质量管理/测试经理(QA/QC经理", [tok.DIRTY], {"质量管理", "测试经理", "qa", "qc经理", "qc", "经理"}, set()),
     ],
 )
 def test_examples(text: str, tokens: list[str], taint: set[str], hyphen: set[str]) -> None:
-    t = T.tokenize(text)
+    t = tok.tokenize(text)
     assert (t.tokens, set(t.taint) >= taint, set(t.hyphen)) == (tokens, True, hyphen)
 
 
 def test_a_word_too_long_for_postgresql_is_dirty() -> None:
-    assert T.tokenize("a" * (T.MAX_RUN + 1) + " b").tokens == [T.DIRTY, "b"]
-    assert T.tokenize("a" * T.MAX_RUN + " b").tokens == ["a" * T.MAX_RUN, "b"]
+    assert tok.tokenize("a" * (tok.MAX_RUN + 1) + " b").tokens == [tok.DIRTY, "b"]
+    assert tok.tokenize("a" * tok.MAX_RUN + " b").tokens == ["a" * tok.MAX_RUN, "b"]
 
 
 def test_the_sentence_cache_tokenizes_alike() -> None:
@@ -161,10 +163,10 @@ def test_the_sentence_cache_tokenizes_alike() -> None:
     for locale in ("en_US", "ja_JP", "de_DE", "ar_AA"):
         for post in batch_dicts(0, 50, seed=2, locale=locale):
             texts += pieces(post)
-    cache = T.SentenceCache(size=64)
-    assert [cache(t) for t in texts] == [T.tokenize(t) for t in texts]
+    cache = tok.SentenceCache(size=64)
+    assert [cache(t) for t in texts] == [tok.tokenize(t) for t in texts]
 
 
 def test_keys_of_a_query_string() -> None:
-    assert T.keys_of("Run, them: IN batches!") == ["run", "them", "in", "batches"]
-    assert not T.is_key("Run") and not T.is_key("node.js") and T.is_key("改善")
+    assert tok.keys_of("Run, them: IN batches!") == ["run", "them", "in", "batches"]
+    assert not tok.is_key("Run") and not tok.is_key("node.js") and tok.is_key("改善")
