@@ -11,13 +11,15 @@ once, as eight 16-bit limbs that numpy sums exactly.
 from __future__ import annotations
 
 import hashlib
+import re
+from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
 from synth.errors import InputError
+from synth.generation.assemble import post_id
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -50,23 +52,46 @@ def _from_limbs(sums: npt.NDArray[np.int64]) -> str:
     return f"{total % _MOD:032x}"
 
 
-@dataclass(frozen=True, slots=True)
+_ID: Final = re.compile(r"alphanode-(?:[0-9]{6}|[1-9][0-9]{6,})")
+
+
 class Answer:
     """The expected answer to a query: how many posts, their digest, and their ids when at most ``max_ids``.
 
     ``ids`` is sorted; ``None`` when the set was larger than the workload's ``max_ids``. ``hash``
-    is the content hash (``meta.hash``) of the post an ``id`` query finds.
+    is the content hash (``meta.hash``) of the post an ``id`` query finds. The ids are held as
+    post numbers (eight bytes each) and spelled out when asked for.
     """
 
-    count: int
-    digest: str
-    ids: tuple[str, ...] | None
-    hash: str | None = None
+    __slots__ = ("_numbers", "count", "digest", "hash")
+
+    def __init__(self, count: int, digest: str, ids: Iterable[str] | None = None, hash: str | None = None, *,
+                 numbers: array[int] | None = None) -> None:  # fmt: skip
+        self.count, self.digest, self.hash = count, digest, hash
+        if ids is not None:
+            numbers = array("q", sorted(int(pid[10:]) for pid in ids))
+        self._numbers = numbers
+
+    @property
+    def ids(self) -> tuple[str, ...] | None:
+        return None if self._numbers is None else tuple(sorted(post_id(n) for n in self._numbers))
+
+    def _key(self) -> tuple[Any, ...]:
+        return self.count, self.digest, None if self._numbers is None else sorted(self._numbers), self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Answer) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((self.count, self.digest, self.hash))
+
+    def __repr__(self) -> str:
+        return f"Answer(count={self.count}, digest={self.digest!r}, ids={self.ids!r}, hash={self.hash!r})"
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"count": self.count, "digest": self.digest}
-        if self.ids is not None:
-            out["ids"] = list(self.ids)
+        if self._numbers is not None:
+            out["ids"] = list(self.ids or ())
         if self.hash is not None:
             out["hash"] = self.hash
         return out
@@ -82,11 +107,11 @@ class Answer:
         if ids is not None and (not isinstance(ids, list) or len(ids) != value["count"]):
             raise InputError(f"{where}: the answer lists {_size(ids)} ids for a count of {value['count']}",
                              hint="regenerate the workload")  # fmt: skip
-        if ids is not None and not all(isinstance(i, str) for i in ids):
-            raise InputError(f"{where}: the answer's ids are not all strings", hint="regenerate the workload")
+        if ids is not None and not all(isinstance(i, str) and _ID.fullmatch(i) for i in ids):
+            raise InputError(f"{where}: the answer's ids are not all post ids", hint="regenerate the workload")
         if hash_ is not None and not isinstance(hash_, str):
             raise InputError(f"{where}: the answer's hash is not a string", hint="regenerate the workload")
-        return cls(value["count"], digest, None if ids is None else tuple(ids), hash_)
+        return cls(value["count"], digest, ids, hash_)
 
     def matches(self, found: Iterable[str]) -> bool:
         """Whether a set of ids is exactly this answer (by the ids, or by count and digest)."""
@@ -111,7 +136,7 @@ class Tally:
         self.max_ids = max_ids
         self.counts = np.zeros(size, dtype=np.int64)
         self.limbs = np.zeros((size, LIMBS), dtype=np.int64)
-        self.numbers: list[list[int] | None] = [[] for _ in range(size)]
+        self.numbers: list[array[int] | None] = [array("q") for _ in range(size)]
         self.hashes: list[str | None] = [None] * size
 
     def add(self, query: int, rows: npt.NDArray[np.intp], numbers: npt.NDArray[np.int64],
@@ -123,12 +148,36 @@ class Tally:
         self.limbs[query] += limbs[rows].sum(axis=0)
         kept = self.numbers[query]
         if kept is not None:
-            kept += numbers[rows].tolist()
-            if len(kept) > self.max_ids:
+            if len(kept) + len(rows) > self.max_ids:
                 self.numbers[query] = None
+            else:
+                kept.frombytes(numbers[rows].tobytes())
 
-    def answer(self, query: int, id_of: Any) -> Answer:
-        """The finished answer of ``query``; ``id_of`` turns a post number into its id."""
+    def add_words(self, queries: npt.NDArray[np.intp], words: npt.NDArray[np.intp], present: npt.NDArray[np.bool_],
+                  numbers: npt.NDArray[np.int64], limbs: npt.NDArray[np.int64]) -> None:  # fmt: skip
+        """Add a chunk to one-word queries at once: query ``queries[k]`` is the posts where ``present[words[k]]``."""
+        size, n = present.shape
+        flat = np.flatnonzero(present)  # in row order: the posts of each word, together
+        rows, cols = flat // n, flat % n
+        counts = np.bincount(rows, minlength=size)
+        picked = limbs[cols].astype(np.float64)
+        sums = np.stack([np.bincount(rows, weights=picked[:, k], minlength=size) for k in range(LIMBS)], axis=1)
+        starts = np.cumsum(counts) - counts
+        np.add.at(self.counts, queries, counts[words])
+        np.add.at(self.limbs, queries, sums[words].astype(np.int64))  # exact: a chunk's sums stay below 2**53
+        for q, w in zip(queries.tolist(), words.tolist(), strict=True):
+            kept = self.numbers[q]
+            if kept is None or not counts[w]:
+                continue
+            if len(kept) + counts[w] > self.max_ids:
+                self.numbers[q] = None
+            else:
+                kept.frombytes(numbers[cols[starts[w] : starts[w] + counts[w]]].tobytes())
+
+    def answer(self, query: int) -> Answer:
+        """The finished answer of ``query``."""
         kept = self.numbers[query]
-        ids = None if kept is None else tuple(sorted(id_of(n) for n in kept))
-        return Answer(int(self.counts[query]), _from_limbs(self.limbs[query]), ids, self.hashes[query])
+        numbers = None if kept is None else array("q", sorted(kept))
+        return Answer(
+            int(self.counts[query]), _from_limbs(self.limbs[query]), None, self.hashes[query], numbers=numbers
+        )

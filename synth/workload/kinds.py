@@ -27,9 +27,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from synth.generation.assemble import post_id
 from synth.generation.rng import distinct, draws, seed_key
 from synth.generation.streams import WORKLOAD_PLAN, Stream
-from synth.workload.scan import Result, field_value, pieces, post_id
+from synth.workload.scan import Result, field_value, pieces
 from synth.workload.spec import FIELDS, KINDS, Clauses, Cond
 from synth.workload.tokens import DIRTY, tokenize
 
@@ -38,7 +39,7 @@ __all__ = ["SHARES", "Candidate", "Dice", "Sample", "plan", "select", "shares"]
 # Per cent of a workload of each kind.
 SHARES: Final = {"term": 25, "all-terms": 15, "phrase": 15, "filter": 12, "term+filter": 10, "id": 8,
                  "similar": 8, "absent": 7}  # fmt: skip
-_SPARE: Final = {"term": 3.0, "absent": 4.0}  # candidates planned per wanted query (others: 1.5)
+_SPARE: Final = {"term": 2.0, "absent": 4.0}  # candidates planned per wanted query (others: 1.5)
 _HEAD, _TAIL = 0.10, 0.001
 _BLOCK: Final = 4096
 

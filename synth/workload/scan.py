@@ -37,7 +37,7 @@ from synth.workload.tokens import DIRTY, SentenceCache, Tokens
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["CHUNK", "DIRTY_ID", "OTHER", "POST", "Result", "Scan", "field_value", "pieces", "post_id"]
+__all__ = ["CHUNK", "DIRTY_ID", "OTHER", "POST", "Result", "Scan", "field_value", "pieces"]
 
 CHUNK: Final = 8192
 OTHER, DIRTY_ID, POST = -1, -2, -3
@@ -46,11 +46,6 @@ LONG: Final = 12_000  # posts with more tokens than this: PostgreSQL caps positi
 _MULT: Final = np.uint64(0x9E3779B97F4A7C15)
 _CATEGORIES: Final = tuple(n for n, f in FIELDS.items() if f.type in ("keyword", "flag", "integer", "date"))
 _COLUMN: Final = {name: k for k, name in enumerate(_CATEGORIES)}
-
-
-def post_id(number: int) -> str:
-    """The id of post ``number`` (its number zero-padded to six digits)."""
-    return f"alphanode-{number:06d}"
 
 
 def pieces(post: dict[str, Any]) -> list[str]:
@@ -99,7 +94,7 @@ class Result:
         return [int(c) for c in self.tally.counts]
 
     def answer(self, query: int) -> Answer:
-        return self.tally.answer(query, post_id)
+        return self.tally.answer(query)
 
 
 class _Vocabulary:
@@ -173,7 +168,7 @@ class _Builder:
         self.taint = np.zeros(vocabulary.size, dtype=bool)
         self.hyphen = np.zeros(vocabulary.size, dtype=bool)
         self.chunk = _Chunk()
-        self.tokenize = SentenceCache()
+        self.sentences = SentenceCache(self._convert)
 
     def add(self, post: dict[str, Any]) -> None:
         c, meta = self.chunk, post["meta"]
@@ -181,28 +176,30 @@ class _Builder:
         c.pids.append(post["id"])
         c.numbers.append(int(post["id"][10:]))
         c.hashes.append(meta["hash"])
-        tokens: list[str] = []
+        stream, start = c.stream, len(c.stream)
         for text in pieces(post):
-            t = self.tokenize(text)
-            if t.taint or t.hyphen:
-                self._mark(t)
-            tokens += t.tokens
-            tokens.append(DIRTY)  # between texts: no phrase match may span it (as across a dirty segment)
-        get = self.v.words.get
-        c.stream.extend([get(t, OTHER) for t in tokens])
-        c.stream.append(POST)
-        c.lengths.append(len(tokens) + 1)
+            for ids, taint, hyphen in self.sentences(text):
+                stream.extend(ids)
+                if taint or hyphen:
+                    self.taint[list(taint)] = True
+                    self.hyphen[list(hyphen)] = True
+            stream.append(DIRTY_ID)  # between texts: no phrase match may span it (as across a dirty segment)
+        stream.append(POST)
+        c.lengths.append(len(stream) - start)
         c.rows.append(self._row(meta))
         tools, links = self.v.tools, self.v.links
         c.tools += [(tools[t], ordinal) for t in meta["tools"] if t in tools]
         c.links += [(links[t], ordinal) for t in post["similar_posts"] if t in links]
 
-    def _mark(self, tokens: Tokens) -> None:
+    def _convert(self, tokens: Tokens) -> tuple[array[int], tuple[int, ...], tuple[int, ...]]:
+        """A sentence's tokens as word ids, and the query words it taints (for all, for phrases)."""
         words = self.v.words
-        for marks, keys in ((self.taint, tokens.taint), (self.hyphen, tokens.hyphen)):
-            hits = [words[k] for k in keys if k in words]
-            if hits:
-                marks[hits] = True
+        get = words.get
+        return (
+            array("q", [get(t, OTHER) for t in tokens.tokens]),
+            tuple(words[k] for k in tokens.taint if k in words),
+            tuple(words[k] for k in tokens.hyphen if k in words),
+        )
 
     def _row(self, meta: dict[str, Any]) -> tuple[int, ...]:
         row = []
@@ -361,6 +358,16 @@ def _mask(probe: _Probe, a: _Arrays, builder: _Builder, v: _Vocabulary) -> npt.N
     return out
 
 
+def _one_word(probe: _Probe) -> bool:
+    return (
+        len(probe.terms) == 1
+        and probe.phrase is None
+        and not probe.conds
+        and probe.number is None
+        and probe.link is None
+    )
+
+
 class Scan:
     """Answers ``clauses`` (one per query) over the posts fed to it, chunk by chunk."""
 
@@ -372,6 +379,10 @@ class Scan:
         self.phrases = _Phrases(self.v.phrases, self.v.size)
         self.tally = Tally(len(clauses), max_ids)
         self.posts = 0
+        single = [(q, p.terms[0]) for q, p in enumerate(self.v.probes) if _one_word(p)]
+        self.others = np.array([q for q, p in enumerate(self.v.probes) if not _one_word(p)], dtype=np.intp)
+        self.single_queries = np.array([q for q, _ in single], dtype=np.intp)
+        self.single_words = np.array([w for _, w in single], dtype=np.intp)
 
     def feed(self, posts: Iterable[dict[str, Any] | bytes]) -> None:
         """Scan ``posts`` (dicts, or JSON bytes); call as often as needed, then :meth:`result`."""
@@ -403,11 +414,14 @@ class Scan:
 
     def _evaluate(self, chunk: _Chunk) -> None:
         a = self._arrays(chunk)
-        for q, probe in enumerate(self.v.probes):
+        self.tally.add_words(self.single_queries, self.single_words, a.present, a.numbers, a.limbs)
+        probes, tally = self.v.probes, self.tally
+        for q in self.others.tolist():
+            probe = probes[q]
             rows = np.flatnonzero(_mask(probe, a, self.builder, self.v))
-            self.tally.add(q, rows, a.numbers, a.limbs)
+            tally.add(q, rows, a.numbers, a.limbs)
             if probe.number is not None and len(rows):
-                self.tally.hashes[q] = chunk.hashes[int(rows[0])]
+                tally.hashes[q] = chunk.hashes[int(rows[0])]
         self.posts += len(chunk.pids)
 
     def result(self) -> Result:

@@ -39,7 +39,8 @@ import sqlite3
 import string
 import threading
 import unicodedata
-from typing import Final, NamedTuple
+from collections.abc import Callable
+from typing import Final, Generic, NamedTuple, TypeVar
 
 __all__ = [
     "CLEAN",
@@ -134,6 +135,7 @@ def taints(segment: str) -> frozenset[str]:
 
 
 _NONE: Final[frozenset[str]] = frozenset()
+T = TypeVar("T")
 _ASCII_RUN: Final = re.compile(r"[a-z0-9]+")
 _ASCII_PLAIN: Final = {ord(c): None for c in string.ascii_letters + string.digits + string.whitespace + SAFE + ".:"
                        if c.isascii()}  # fmt: skip
@@ -197,34 +199,28 @@ def _segment(segment: str, tokens: list[str], taint: set[str], hyphen: set[str])
         tokens += runs
 
 
-class SentenceCache:
+class SentenceCache(Generic[T]):
     """:func:`tokenize` with the sentences of a text remembered: templates repeat sentences often.
 
     A text is cut after each full stop that a space follows (a separator wherever it stands, and
-    the end of a segment), each sentence is tokenized once, and the tokens are joined: the result
-    equals ``tokenize(text)``. A text with ``<`` is tokenized whole. At most ``size`` sentences
+    the end of a segment); calling the cache gives, per sentence, ``convert`` of its tokens, made
+    once per distinct sentence. The sentences' tokens, joined, are ``tokenize(text)``'s (their
+    taints together, its taint). A text with ``<`` is one sentence. At most ``size`` sentences
     are remembered (the memory is emptied when full).
     """
 
-    def __init__(self, size: int = 1 << 17) -> None:
-        self.size = size
-        self.known: dict[str, Tokens] = {}
+    def __init__(self, convert: Callable[[Tokens], T], size: int = 1 << 16) -> None:
+        self.convert, self.size = convert, size
+        self.known: dict[str, T] = {}
 
-    def __call__(self, text: str) -> Tokens:
-        if "<" in text:
-            return tokenize(text)
+    def __call__(self, text: str) -> list[T]:
         known = self.known
-        parts = [known.get(s) or self._new(s) for s in text.split(". ")]
-        if len(parts) == 1:
-            return parts[0]
-        tokens = [t for p in parts for t in p.tokens]
-        if any(p.taint or p.hyphen for p in parts):
-            return Tokens(tokens, frozenset().union(*(p.taint for p in parts)),
-                          frozenset().union(*(p.hyphen for p in parts)))  # fmt: skip
-        return Tokens(tokens)
-
-    def _new(self, sentence: str) -> Tokens:
-        if len(self.known) >= self.size:
-            self.known.clear()
-        out = self.known[sentence] = tokenize(sentence)
+        out = []
+        for sentence in [text] if "<" in text else text.split(". "):
+            value = known.get(sentence)
+            if value is None:
+                if len(known) >= self.size:
+                    known.clear()
+                value = known[sentence] = self.convert(tokenize(sentence))
+            out.append(value)
         return out

@@ -108,3 +108,29 @@ def test_repeat_to_stdout_needs_a_log_file() -> None:
     assert result.stderr == (
         "synth: error: --repeat needs --log when the workload goes to stdout. To resolve this error, add --log FILE\n"
     )
+
+
+def test_queries_reuse_answers_a_workload_over_another_corpus(tmp_path: Path) -> None:
+    first = runner.invoke(app, ["queries", "-n", "150", "--queries", "30", "-o", str(tmp_path / "a.jsonl"), "-q"])
+    assert first.exit_code == 0
+    again = runner.invoke(
+        app,
+        [
+            "queries",
+            "-n",
+            "150",
+            "--edition",
+            "2",
+            "--reuse",
+            str(tmp_path / "a.jsonl"),
+            "-o",
+            str(tmp_path / "b.jsonl"),
+        ],
+    )
+    assert again.exit_code == 0, again.output
+    old = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
+    new = [orjson.loads(x) for x in (tmp_path / "b.jsonl").read_bytes().splitlines()]
+    assert [(q["id"], q["query"]) for q in new] == [(q["id"], q["query"]) for q in old][: len(new)]
+    assert {q["id"]: q["answer"] for q in new} == {
+        q.id: q.answer.as_dict() for q in queries(count=150, edition=2, reuse=str(tmp_path / "a.jsonl"))
+    }

@@ -39,7 +39,7 @@ def test_the_tally_adds_chunks_into_the_same_digest() -> None:
     tally.add(0, np.arange(0, 25), numbers, limbs)
     tally.add(0, np.arange(25, 50), numbers, limbs)
     tally.add(1, np.array([3, 7]), numbers, limbs)
-    whole, two = tally.answer(0, lambda n: f"alphanode-{n:06d}"), tally.answer(1, lambda n: f"alphanode-{n:06d}")
+    whole, two = tally.answer(0), tally.answer(1)
     assert whole == Answer(50, digest_of(IDS), None)
     assert two == Answer(2, digest_of([IDS[3], IDS[7]]), (IDS[3], IDS[7]))
     assert two.matches({IDS[7], IDS[3]}) and not two.matches({IDS[3]})
@@ -52,7 +52,8 @@ def test_the_tally_adds_chunks_into_the_same_digest() -> None:
         ({"digest": EMPTY_DIGEST}, "no count"),
         ({"count": 1, "digest": "00"}, "32-digit digest"),
         ({"count": 2, "digest": EMPTY_DIGEST, "ids": ["a"]}, "lists 1 ids for a count of 2"),
-        ({"count": 1, "digest": EMPTY_DIGEST, "ids": [1]}, "not all strings"),
+        ({"count": 1, "digest": EMPTY_DIGEST, "ids": [1]}, "not all post ids"),
+        ({"count": 1, "digest": EMPTY_DIGEST, "ids": ["post-1"]}, "not all post ids"),
         ({"count": 1, "digest": EMPTY_DIGEST, "hash": 5}, "hash is not a string"),
         ("x", "no count"),
     ],
@@ -61,6 +62,13 @@ def test_a_malformed_answer_is_an_input_error_naming_the_line(value: object, mes
     with pytest.raises(InputError, match=message) as info:
         Answer.from_dict(value, "w.jsonl:7")
     assert info.value.message.startswith("w.jsonl:7: ")
+
+
+def test_ids_are_held_as_numbers_and_sorted_as_ids() -> None:
+    big = ["alphanode-1000000", "alphanode-999999", "alphanode-000007"]
+    answer = Answer(3, digest_of(big), big)
+    assert answer.ids == tuple(sorted(big)) and answer == Answer(3, digest_of(big), reversed(big))
+    assert answer != Answer(3, digest_of(big), None)
 
 
 def test_answers_round_trip() -> None:

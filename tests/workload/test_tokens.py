@@ -163,8 +163,12 @@ def test_the_sentence_cache_tokenizes_alike() -> None:
     for locale in ("en_US", "ja_JP", "de_DE", "ar_AA"):
         for post in batch_dicts(0, 50, seed=2, locale=locale):
             texts += pieces(post)
-    cache = tok.SentenceCache(size=64)
-    assert [cache(t) for t in texts] == [tok.tokenize(t) for t in texts]
+    cache = tok.SentenceCache(lambda t: t, size=64)
+    for text in texts:
+        parts, whole = cache(text), tok.tokenize(text)
+        assert [t for p in parts for t in p.tokens] == whole.tokens, text
+        assert set().union(*(p.taint for p in parts)) == whole.taint, text
+        assert set().union(*(p.hyphen for p in parts)) == whole.hyphen, text
 
 
 def test_keys_of_a_query_string() -> None:
