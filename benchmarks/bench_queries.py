@@ -12,7 +12,7 @@ The process pins itself to CPU 0. It measures, in order, on the same generated c
    the content hash), the floor of any pass over a generated corpus;
 2. ``sample + plan``: tokenizing the first 2,000 posts and planning the candidate queries;
 3. ``scan``: the one pass, split into ``build`` (per post, in Python: tokenizing every text,
-   mapping tokens to query words, the filter columns) and ``evaluate`` (per chunk of 8,192
+   mapping tokens to query words, the filter columns) and ``evaluate`` (per chunk of 4,096
    posts, numpy: presence matrix, phrase windows, one boolean mask per candidate query);
 4. ``total``: ``synth.queries(count=N, size=Q)`` end to end, timed separately (it generates the
    posts again), with the peak RSS of the whole process (``ru_maxrss``) at the end.

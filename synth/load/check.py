@@ -90,11 +90,12 @@ class Failure:
 
 @dataclass(slots=True)
 class CheckReport:
-    """The result of :func:`check_index`: per kind, and the first failures."""
+    """The result of :func:`check_index`: per kind, and the first failures (those naming missing or extra ids first)."""
 
     db: str
     kinds: dict[str, KindReport] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    unnamed: list[Failure] = field(default_factory=list)  # failures known by count and digest only, while collected
     failed: int = 0
 
     @property
@@ -199,12 +200,14 @@ def _compare(query: Query, rows: list[tuple[Any, ...]], report: CheckReport, kee
         kind.passed += 1
         return
     report.failed += 1
-    if len(report.failures) < keep:
-        note = f"stale content: {' '.join(stale[:SHOWN])} (expected hash {expected.hash})" if stale else ""
-        if expected.ids is None and not note:
-            note = "the expected ids are known by count and digest only"
-        report.failures.append(Failure(query.id, query.kind, query.query, expected.count, len(rows),
-                                       tuple(missing[:SHOWN]), tuple(extra[:SHOWN]), note))  # fmt: skip
+    note = f"stale content: {' '.join(stale[:SHOWN])} (expected hash {expected.hash})" if stale else ""
+    named = bool(missing or extra or stale)
+    if not named:
+        note = "the expected ids are known by count and digest only"
+    shelf = report.failures if named else report.unnamed
+    if len(shelf) < keep:
+        shelf.append(Failure(query.id, query.kind, query.query, expected.count, len(rows),
+                             tuple(missing[:SHOWN]), tuple(extra[:SHOWN]), note))  # fmt: skip
 
 
 def _open(db: str) -> Backend:
@@ -238,6 +241,7 @@ def check_index(db: str, workload: str | Iterable[Query], *, failures: int = 10)
         items = read_workload(workload) if isinstance(workload, str) else workload
         for query in items:
             _compare(query, _rows(backend, *sql.statement(query.clauses), report.db), report, failures)
+        report.failures, report.unnamed = (report.failures + report.unnamed)[:failures], []
     finally:
         backend.close()
     return report

@@ -22,6 +22,7 @@ so the same corpus and seed give the same workload.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -219,7 +220,7 @@ def _id(sample: Sample, dice: Dice, n: int) -> list[Clauses]:
     """Mostly ids of sampled posts; one in four an id the sample does not hold (past it, or in a gap)."""
     numbers = sorted(int(p.pid[10:]) for p in sample.posts)
     held, top = set(numbers), numbers[-1]
-    gaps = [i for i in range(numbers[0], top) if i not in held][:10_000]
+    gaps = list(itertools.islice((i for i in range(numbers[0], top) if i not in held), 10_000))
     out = []
     for _ in range(n):
         if dice.below(4):
@@ -296,7 +297,11 @@ def plan(sample: Sample, wanted: dict[str, int], seed: int) -> list[Candidate]:
     for kind in KINDS:
         spare = _SPARE.get(kind, 1.5)
         for clauses in _PLANNERS[kind](sample, dice, int(wanted[kind] * spare) + (10 if spare > 1 else 0)):
-            if clauses.as_dict() and clauses not in seen and (kind != "term+filter" or clauses.terms):
+            if (
+                clauses.as_dict()
+                and clauses not in seen
+                and (kind != "term+filter" or (clauses.terms and clauses.filter))
+            ):
                 seen.add(clauses)
                 out.append(Candidate(kind, clauses))
     return out

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CHUNK", "DIRTY_ID", "OTHER", "POST", "Result", "Scan", "field_value", "pieces"]
 
-CHUNK: Final = 8192
+CHUNK: Final = 4096
 OTHER, DIRTY_ID, POST = -1, -2, -3
 _OFFSET: Final = 3  # added to token ids so that every one is a non-negative index
 LONG: Final = 12_000  # posts with more tokens than this: PostgreSQL caps positions at 16,383

@@ -10,9 +10,11 @@ import orjson
 import pytest
 
 from synth.errors import InputError, UsageError
+from synth.generation.assemble import batch_dicts
 from synth.generation.parts import write_parts
 from synth.generation.writer import write_corpus
 from synth.load.importer import import_paths
+from synth.schema.hash import seal
 from synth.workload.kinds import SHARES, shares
 from synth.workload.spec import KINDS
 from synth.workload.workload import Workload, queries, read_workload
@@ -155,3 +157,29 @@ def test_bad_arguments_name_their_parameter(kwargs: dict[str, object], parameter
 
 def test_an_empty_corpus_gives_an_empty_workload() -> None:
     assert len(queries(count=0, size=50)) == 0
+
+
+def test_sparse_post_numbers_are_planned_quickly() -> None:
+    posts = batch_dicts(0, 40, seed=1)
+    for i, post in enumerate(posts):
+        post["id"] = post["meta"]["payload"]["source_id"] = f"alphanode-{i * 10**9:06d}"
+        seal(post)
+    workload = queries(posts, size=40)  # the gaps between ids are not enumerated
+    assert len(workload) == 40
+    found = [q for q in workload if q.kind == "id" and q.answer.count]
+    assert found and all(q.answer.ids == (q.clauses.id,) for q in found)
+
+
+def test_every_kind_has_the_clauses_it_is_named_for(small: Workload) -> None:
+    for q in small:
+        c = q.clauses
+        assert {
+            "term": len(c.terms) == 1 and not c.filter,
+            "all-terms": len(c.terms) >= 2 and not c.filter,
+            "phrase": len(c.phrase) >= 2,
+            "filter": bool(c.filter) and not c.terms,
+            "term+filter": bool(c.terms) and bool(c.filter),
+            "id": c.id is not None,
+            "similar": c.linked_to is not None,
+            "absent": q.answer.count == 0,
+        }[q.kind], q
