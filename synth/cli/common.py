@@ -176,7 +176,7 @@ def in_flags(exc: SynthError) -> str:
 
 
 # Flags whose name is not the parameter's with dashes, where no command context tells.
-_FLAGS: Final = {"fmt": "--format"}
+_FLAGS: Final = {"fmt": "--format", "size": "--queries"}  # flags whose name is not the parameter's
 
 
 def _command_flags() -> dict[str, str]:
