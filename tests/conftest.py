@@ -28,6 +28,17 @@ def _shared_dir() -> Path:
 SHARED = _shared_dir()
 
 
+def shared_corpus(*parts: str) -> Path:
+    """A file or folder of the shared corpora: outside CI its absence skips the test, in CI it fails it."""
+    path = SHARED.joinpath("corpora", *parts)
+    if not path.exists():
+        message = f"shared/corpora/{'/'.join(parts)} is not beside the checkout"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture(scope="session")
 def sample_raw() -> dict[str, Any]:
     return orjson.loads((FIXTURES / "sample-post.json").read_bytes())  # type: ignore[no-any-return]

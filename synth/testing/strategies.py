@@ -51,7 +51,7 @@ from synth.generation.plan import EPOCH
 from synth.generation.vocab import LOCALES, Stack, Words, topics, words
 from synth.schema.constants import SCHEMA_VERSION, ZERO_HASH
 from synth.schema.hash import seal
-from synth.schema.model import Meta, Revision
+from synth.schema.model import WHITESPACE_CHARS, Meta, Revision
 
 __all__ = ["CORPUS_CODES", "DIFFICULTIES", "INVALID_CODES", "STATUSES", "invalid_corpora", "invalid_posts", "posts"]
 
@@ -69,9 +69,10 @@ INVALID_CODES: Final = (*_LINE_CODES, *(d.code for d in KINDS if d.code[0] in "S
 CORPUS_CODES: Final = ("R001", "R002", "R003")
 _DEFECTS: Final = {d.code: d for d in KINDS}
 
-# Characters of free text the model allows anywhere in a word: no white space (so no line
-# breaks), no NUL or other control characters, no lone surrogates (not UTF-8).
-_VISIBLE: Final = st.characters(exclude_categories=("Cc", "Cs", "Zs", "Zl", "Zp"))
+# Characters of free text the model allows anywhere in a word: none of the model's white space
+# (so no line breaks; U+FEFF is a format character, excluded by name), no NUL or other control
+# characters, no lone surrogates (not UTF-8).
+_VISIBLE: Final = st.characters(exclude_categories=("Cc", "Cs", "Zs", "Zl", "Zp"), exclude_characters=WHITESPACE_CHARS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from synth.validate import native
 from synth.validate.check import check_record
 from synth.validate.native import DEFER_UNDECIDED, NativeCheck, select_mask
 from synth.validate.options import Options, make_options
-from tests.conftest import IN_CI, SHARED
+from tests.conftest import IN_CI, shared_corpus
 from tests.fuzzing import json_paths, mutated_records, permute_keys, respell
 
 if not native.available():
@@ -124,7 +124,7 @@ def test_every_defect_kind_is_deferred(tmp_path: Path) -> None:
 
 
 def test_every_file_of_the_json_test_suite() -> None:
-    cases = sorted((SHARED / "corpora" / "jsontestsuite").glob("*.json"))
+    cases = sorted(shared_corpus("jsontestsuite").glob("*.json"))
     assert len(cases) > 300
     lines = [case.read_bytes() for case in cases]
     for name in ("default", "select-C"):
@@ -132,7 +132,7 @@ def test_every_file_of_the_json_test_suite() -> None:
 
 
 def _naughty() -> list[str]:
-    strings: list[str] = orjson.loads((SHARED / "corpora" / "naughty-strings" / "blns.json").read_bytes())
+    strings: list[str] = orjson.loads(shared_corpus("naughty-strings", "blns.json").read_bytes())
     return strings
 
 

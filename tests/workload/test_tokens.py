@@ -24,7 +24,7 @@ from synth.generation import vocab
 from synth.generation.assemble import batch_dicts
 from synth.workload import tokens as tok
 from synth.workload.scan import pieces
-from tests.conftest import SHARED
+from tests.conftest import shared_corpus
 from tests.workload.engines import pg_lexemes, pg_query_lexemes, sqlite_tokens
 
 
@@ -119,7 +119,7 @@ def test_safe_punctuation_is_a_separator_in_every_position(pg: Any) -> None:
 
 
 def test_naughty_strings(pg: Any) -> None:
-    naughty = orjson.loads((SHARED / "corpora" / "naughty-strings" / "blns.json").read_bytes())
+    naughty = orjson.loads(shared_corpus("naughty-strings", "blns.json").read_bytes())
     texts = [s.replace("\x00", "") for s in naughty if s.strip()]
     texts += [f"alpha {s} omega" for s in texts]
     assert _problems(texts, pg) == []
@@ -158,7 +158,7 @@ def test_a_word_too_long_for_postgresql_is_dirty() -> None:
 
 
 def test_the_sentence_cache_tokenizes_alike() -> None:
-    naughty = orjson.loads((SHARED / "corpora" / "naughty-strings" / "blns.json").read_bytes())
+    naughty = orjson.loads(shared_corpus("naughty-strings", "blns.json").read_bytes())
     texts = naughty + [f"a. {s}. b. {s}" for s in naughty] + ["x. . y", ". a", "a. ", "e.g. node.js. Next"]
     for locale in ("en_US", "ja_JP", "de_DE", "ar_AA"):
         for post in batch_dicts(0, 50, seed=2, locale=locale):
