@@ -530,6 +530,11 @@ class _Reported(io.RawIOBase):
     def __init__(self, inner: _Decoder, path: str) -> None:
         self._inner, self._path = inner, path
 
+    @property
+    def position(self) -> int:
+        """Bytes of the file read so far, before decompression (what a progress bar over its size shows)."""
+        return self._inner.position
+
     def readable(self) -> bool:
         return True
 

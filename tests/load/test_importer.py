@@ -317,8 +317,8 @@ class _CrashError(Exception):
 def _crash_after(batches: int) -> Any:
     seen = []
 
-    def progress(n: int) -> None:
-        seen.append(n)
+    def progress(records: int, read: int, total: int | None) -> None:
+        seen.append((records, read, total))
         if len(seen) == batches:
             raise _CrashError
 
@@ -421,11 +421,12 @@ def test_an_import_with_rejects_exits_1(tmp_path: Path) -> None:
     db = str(tmp_path / "x.db")
     first = runner.invoke(app, ["import", str(source), "--db", db, "--as-of", "2030-01-01"])
     assert first.exit_code == 1
-    summary, where = first.stderr.splitlines()
+    summary, where, stages = first.stderr.splitlines()
     assert re.fullmatch(
         r"5 records: 4 inserted, 0 updated, 0 unchanged, 1 rejected, 0 deleted in \d+\.\d\d s \([\d,]+ records/s\)",
         summary,
     )
+    assert stages.startswith("time: read ")
     assert where == f"rejected records: {db}.rejects.jsonl"
     allowed = runner.invoke(app, ["import", str(source), "--db", db, "--as-of", "2030-01-01", "--allow-rejects"])
     assert allowed.exit_code == 0
