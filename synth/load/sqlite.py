@@ -65,7 +65,13 @@ CREATE TABLE IF NOT EXISTS {{synth_rejects}} {_REJECTS};
 INSERT OR IGNORE INTO {{synth_meta}} (key, value) VALUES ('layout_version', '{LAYOUT_VERSION}')
 """
 # The indexes besides the primary keys: a fresh load builds them (and the FTS index) at the end.
+# posts_keys covers what re-imports look up by id (hash, line digest, review date), which in the
+# table sit behind the long text columns, on overflow pages.
 INDEXES: Final = (
+    (
+        "posts_keys",
+        "CREATE INDEX IF NOT EXISTS {i_posts_keys} ON {posts} (id, content_hash, line_digest, last_reviewed)",
+    ),
     ("posts_stack", "CREATE INDEX IF NOT EXISTS {i_posts_stack} ON {posts} (stack)"),
     ("posts_view_count", "CREATE INDEX IF NOT EXISTS {i_posts_view_count} ON {posts} (view_count)"),
     ("post_tools_tool", "CREATE INDEX IF NOT EXISTS {i_post_tools_tool} ON {post_tools} (tool)"),
@@ -109,11 +115,12 @@ _KNOWN: Final = (
 )
 _INDEX_BATCH: Final = (
     "INSERT INTO {posts_fts} (rowid, title, intro, body) "
-    "SELECT p.rowid, p.title, p.intro, p.body FROM {posts} p JOIN temp.batch b ON b.id = p.id WHERE b.state != 'same'"
+    "SELECT p.rowid, p.title, p.intro, p.body FROM temp.batch b CROSS JOIN {posts} p ON p.id = b.id "
+    "WHERE b.state != 'same'"
 )
 _UNINDEX_CHANGED: Final = (
     "INSERT INTO {posts_fts} ({n_posts_fts}, rowid, title, intro, body) "
-    "SELECT 'delete', p.rowid, p.title, p.intro, p.body FROM {posts} p JOIN temp.batch b ON b.id = p.id "
+    "SELECT 'delete', p.rowid, p.title, p.intro, p.body FROM temp.batch b CROSS JOIN {posts} p ON p.id = b.id "
     "WHERE b.state = 'changed'"
 )
 _CHILDREN: Final = {
@@ -312,7 +319,9 @@ class SQLiteBackend:
         self.db.execute("DELETE FROM temp.batch")
         self.db.executemany("INSERT INTO temp.batch (id, state) VALUES (?, 'new')", [(p.id,) for p in posts])
         known = dict(
-            self.db.execute(self._sql("SELECT p.id, p.content_hash FROM {posts} p JOIN temp.batch b ON b.id = p.id"))
+            self.db.execute(
+                self._sql("SELECT p.id, p.content_hash FROM temp.batch b CROSS JOIN {posts} p ON p.id = b.id")
+            )
         )
         new = [p for p in posts if p.id not in known]
         changed = [p for p in posts if p.id in known and known[p.id] != p.content_hash]
@@ -325,6 +334,8 @@ class SQLiteBackend:
 
     def _merge(self, posts: list[PostRows], deferred: bool) -> tuple[int, int]:
         """Write the new and changed posts; the FTS index too unless a fresh load defers it."""
+        if not posts:
+            return 0, 0
         new, changed = self._classify(posts)
         if not deferred:
             self.db.execute(self._sql(_UNINDEX_CHANGED))

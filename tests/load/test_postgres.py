@@ -16,7 +16,7 @@ from synth.generation.assemble import batch_json, post_dict
 from synth.load.backend import LAYOUT_VERSION
 from synth.load.importer import import_paths, import_validation
 from synth.validate.check import check
-from synth.validate.records import Record, records
+from synth.validate.records import Record, kept_raw, records
 from tests.conftest import SHARED
 from tests.load.common import digest, execute, lines_of, options, query, sealed, write_lines
 
@@ -54,9 +54,10 @@ def test_nul_anywhere_rejects_one_record_not_the_batch(db_url: str, tmp_path: Pa
     summary = import_paths([str(source)], db_url, options=options(batch=3), rejects=str(dead))
     assert (summary.counts.inserted, summary.counts.rejected) == (4, len(bad))
     entries = lines_of(dead)
-    assert [e["raw"] for e in entries] == [line.decode() for line in bad]  # lossless, NUL and all
+    kept = [kept_raw(Record(k, 0, line)) for k, line in enumerate(bad, 1)]  # long posts keep their first 4 KiB
+    assert [e["raw"] for e in entries] == kept  # NUL and all
     stored = query(db_url, "SELECT raw, findings FROM synth_rejects ORDER BY line")
-    assert [bytes(r).decode() if not isinstance(r, str) else r for r, _ in stored] == [line.decode() for line in bad]
+    assert [bytes(r).decode() if not isinstance(r, str) else r for r, _ in stored] == kept
     assert [orjson.loads(f) for _, f in stored] == [e["findings"] for e in entries]
     again = import_paths([str(source)], db_url, options=options(batch=3), rejects=str(dead))
     assert (again.counts.unchanged, again.counts.rejected) == (4, len(bad))

@@ -18,6 +18,7 @@ V1_TABLES = (
     "updated INTEGER NOT NULL, unchanged INTEGER NOT NULL, rejected INTEGER NOT NULL)",
     'CREATE TABLE synth_rejects (source TEXT NOT NULL, line INTEGER NOT NULL, "offset" INTEGER NOT NULL, '
     "raw TEXT NOT NULL, findings TEXT NOT NULL, PRIMARY KEY (source, line))",
+    "DROP INDEX posts_keys",  # layout 3's
     "ALTER TABLE posts DROP COLUMN line_digest",  # layout 3's
     "UPDATE synth_meta SET value = '1' WHERE key = 'layout_version'",
 )
