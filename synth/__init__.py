@@ -26,8 +26,8 @@ from synth.errors import (
 from synth.schema.constants import SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from synth.generation.assemble import generate, generate_post
     from synth.generation.corpus import Summary
+    from synth.generation.engines import generate, generate_post
     from synth.generation.writer import write_corpus
     from synth.schema.export import json_schema
     from synth.schema.hash import content_hash
@@ -65,8 +65,8 @@ __getattr__, __dir__ = lazy(
         "Post": "synth.schema.model",
         "Summary": "synth.generation.corpus",
         "content_hash": "synth.schema.hash",
-        "generate": "synth.generation.assemble",
-        "generate_post": "synth.generation.assemble",
+        "generate": "synth.generation.engines",
+        "generate_post": "synth.generation.engines",
         "json_schema": "synth.schema.export",
         "validate_file": "synth.validate.run",
         "validate_post": "synth.validate.check",

@@ -22,19 +22,22 @@ result would leave the pool waiting forever for the rest of the message.)
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import functools
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from types import FrameType
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from synth.errors import UsageError
 from synth.io import remove_pending_outputs
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["MAX_WORKERS", "Stopped", "core_count", "process_pool", "resolve_workers"]
 
@@ -68,17 +71,26 @@ def resolve_workers(workers: int) -> int:
     return workers or core_count()
 
 
-class _Pool(ProcessPoolExecutor):
-    """A process pool whose tasks can be stopped: each runs through :func:`_task`."""
+@functools.cache
+def _pool_class() -> type[ProcessPoolExecutor]:
+    """A process pool whose tasks can be stopped: each runs through :func:`_task`.
 
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        return super().submit(_task, fn, *args, **kwargs)
+    Made on first use: the stdlib's process pool imports multiprocessing, which a command
+    without worker processes does not need at start-up.
+    """
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    class _Pool(ProcessPoolExecutor):
+        def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+            return super().submit(_task, fn, *args, **kwargs)
+
+    return _Pool
 
 
 @contextlib.contextmanager
 def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of ``workers`` processes that end with the parent, and are stopped on an error or interrupt."""
-    pool = _Pool(workers, initializer=_child_started, initargs=(os.getpid(),))
+    pool = _pool_class()(workers, initializer=_child_started, initargs=(os.getpid(),))
     try:
         yield pool
     except BaseException:
@@ -93,14 +105,21 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     A child is never killed while it sends a result (that would leave the pool's reader waiting
     for the rest of the message, and the interpreter's exit with it): SIGTERM only raises in a task.
     """
-    children: dict[int, Any] = dict(getattr(pool, "_processes", None) or {})  # the stdlib keeps no public list
+    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}  # the stdlib keeps no public list;
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets both, its thread keeps them
     pool.shutdown(wait=False, cancel_futures=True)
-    for child in children.values():
-        with contextlib.suppress(OSError, ValueError):
-            child.terminate()
-    for child in children.values():
-        with contextlib.suppress(OSError, ValueError, AssertionError):
-            child.join(_STOP_SECONDS)
+    stopped: set[int] = set()
+    deadline = time.monotonic() + _STOP_SECONDS
+    while fresh := [child for pid, child in list(processes.items()) if pid not in stopped]:
+        stopped.update(child.pid for child in fresh)  # again for a child the pool started late
+        for child in fresh:
+            with contextlib.suppress(OSError, ValueError):
+                child.terminate()
+        for child in fresh:
+            with contextlib.suppress(OSError, ValueError, AssertionError):
+                child.join(max(0.0, deadline - time.monotonic()))
+    if isinstance(manager, threading.Thread):  # it settles the futures of the last results
+        manager.join(max(0.0, deadline - time.monotonic()))
 
 
 class Stopped(BaseException):
@@ -136,6 +155,8 @@ def _die_with_parent() -> bool:
     """Ask Linux to send SIGTERM to this process when its parent dies; False where it cannot."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # noqa: PLC0415 - only worker processes need it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0)

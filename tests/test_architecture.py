@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "synth.io": 0,
     "synth._native": 0,
     "synth._lazy": 0,
+    "synth.decompress": 0,
     "synth.workers": 0,
     "synth.wording": 0,
     "synth.schema": 1,
@@ -45,6 +46,7 @@ GROUPS = {
     "synth.io": "synth.errors",
     "synth._native": "synth.errors",
     "synth._lazy": "synth.errors",
+    "synth.decompress": "synth.errors",
     "synth.workers": "synth.errors",
     "synth.wording": "synth.errors",
 }

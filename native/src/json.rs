@@ -4,8 +4,18 @@
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// Whether `byte` is written escaped inside a JSON string.
+#[inline(always)]
+fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
 /// Appends `text` to `out` escaped for the inside of a JSON string (no quotes).
 pub fn escape_into(out: &mut Vec<u8>, text: &str) {
+    if !text.bytes().any(needs_escape) {
+        out.extend_from_slice(text.as_bytes()); // the common case: nothing to escape
+        return;
+    }
     for &byte in text.as_bytes() {
         match byte {
             b'"' => out.extend_from_slice(b"\\\""),

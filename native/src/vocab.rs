@@ -3,6 +3,7 @@
 //! `synth.vocab` (the one source of truth: nothing here loads or expands vocabulary).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::json::{copy_short, escape_into, spaces, SLACK};
 
@@ -44,15 +45,44 @@ impl Arena {
     }
 }
 
-/// Builds an [`Arena`], storing each distinct string once.
-#[derive(Default)]
-struct Builder {
-    bytes: Vec<u8>,
-    seen: HashMap<String, Text>,
+/// A word-at-a-time multiplicative hash (as rustc's FxHash): the strings of a vocabulary are
+/// trusted (shipped data), so the dedupe map of [`Builder`] needs no DoS-resistant hash, only a
+/// quick one (the engine is built at every start-up).
+#[derive(Clone, Copy, Default)]
+struct Fx(u64);
+
+impl Fx {
+    #[inline(always)]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
 }
 
-impl Builder {
-    fn text(&mut self, raw: &str) -> Result<Text, String> {
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.add(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        }
+        let mut tail = [0u8; 8];
+        tail[..words.remainder().len()].copy_from_slice(words.remainder());
+        self.add(u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 56));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builds an [`Arena`], storing each distinct string once (keyed by the raw strings it is built from).
+#[derive(Default)]
+struct Builder<'a> {
+    bytes: Vec<u8>,
+    seen: HashMap<&'a str, Text, BuildHasherDefault<Fx>>,
+}
+
+impl<'a> Builder<'a> {
+    fn text(&mut self, raw: &'a str) -> Result<Text, String> {
         if let Some(&text) = self.seen.get(raw) {
             return Ok(text);
         }
@@ -65,16 +95,17 @@ impl Builder {
             spaces,
         };
         to_u32(self.bytes.len() + SLACK)?;
-        self.seen.insert(raw.to_owned(), text);
+        self.seen.insert(raw, text);
         Ok(text)
     }
 
-    fn texts(&mut self, raw: &[String]) -> Result<Box<[Text]>, String> {
+    fn texts(&mut self, raw: &'a [String]) -> Result<Box<[Text]>, String> {
+        self.seen.reserve(raw.len());
         raw.iter().map(|s| self.text(s)).collect()
     }
 
-    fn template(&mut self, raw: &[RawSeg]) -> Result<Template, String> {
-        let mut seg = |seg: &RawSeg| match seg {
+    fn template(&mut self, raw: &'a [RawSeg]) -> Result<Template, String> {
+        let mut seg = |seg: &'a RawSeg| match seg {
             RawSeg::Lit(s) => Ok(Seg::Lit(self.text(s)?)),
             RawSeg::Field(f) if usize::from(*f) < FIELDS.len() => Ok(Seg::Field(usize::from(*f))),
             RawSeg::Field(f) => Err(format!("template field {f} is not one of {FIELDS:?}")),
@@ -82,11 +113,11 @@ impl Builder {
         raw.iter().map(&mut seg).collect()
     }
 
-    fn templates(&mut self, raw: &[Vec<RawSeg>]) -> Result<Box<[Template]>, String> {
+    fn templates(&mut self, raw: &'a [Vec<RawSeg>]) -> Result<Box<[Template]>, String> {
         raw.iter().map(|t| self.template(t)).collect()
     }
 
-    fn stack(&mut self, raw: &RawStack) -> Result<Stack, String> {
+    fn stack(&mut self, raw: &'a RawStack) -> Result<Stack, String> {
         Ok(Stack {
             name: self.text(&raw.name)?,
             area: self.text(&raw.area)?,

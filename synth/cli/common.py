@@ -23,8 +23,8 @@ from rich.console import Console
 
 from synth._version import __version__
 from synth.errors import SynthError
-from synth.generation import vocab
-from synth.generation.assemble import MAX_INDEX, MAX_SEED
+from synth.generation import engines, vocab
+from synth.generation.request import MAX_INDEX, MAX_SEED
 from synth.io import stdout_error
 from synth.workers import MAX_WORKERS, core_count, resolve_workers
 
@@ -33,6 +33,8 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_TERMINATED",
     "MAX_COUNT",
+    "EngineChoice",
+    "EngineOption",
     "FindingFormat",
     "app",
     "cpu_workers",
@@ -203,14 +205,17 @@ def _current_command() -> Any:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"synth {__version__}")
+        typer.echo(f"synth {__version__} (engine: {engines.describe()})")
         raise typer.Exit
 
 
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and the generator engine, and exit."
+        ),
     ] = False,
 ) -> None:
     """Synthesize, validate and import alphanode posts for test suites and load tests."""
@@ -260,6 +265,23 @@ Workers = Annotated[
         min=0,
         max=MAX_WORKERS,
         help="Processes to use; 0 means every core. More than the cores are capped at the core count.",
+    ),
+]
+
+
+class EngineChoice(enum.Enum):
+    """Which generator makes the posts (``--engine``); the bytes are the same with each."""
+
+    AUTO = "auto"
+    NATIVE = "native"
+    PYTHON = "python"
+
+
+EngineOption = Annotated[
+    EngineChoice,
+    opt(
+        "--engine",
+        help="Generator: auto (native when built), native (compiled) or python (the reference); the same bytes.",
     ),
 ]
 

@@ -14,6 +14,8 @@ import typer
 from synth.cli.common import (
     MAX_COUNT,
     Count,
+    EngineChoice,
+    EngineOption,
     Locale,
     Output,
     Quiet,
@@ -28,10 +30,10 @@ from synth.cli.common import (
     reported,
 )
 from synth.errors import OutputError, UsageError
-from synth.generation import corpus
-from synth.generation.edition import MAX_EDITION
+from synth.generation import corpus, engines
 from synth.generation.manifest import MANIFEST
 from synth.generation.parts import MAX_PARTS
+from synth.generation.streams import MAX_EDITION
 from synth.generation.writer import write_corpus
 from synth.io import join_path
 from synth.wording import plural
@@ -98,21 +100,25 @@ def generate(
     truth: Truth = None, parts: Parts = None, compress: Compress = None, dask: Dask = False,
     scheduler: Scheduler = None, edition: Edition = 1, index: Index = "alphanode", op_type: OpType = BulkOp.INDEX,
     max_docs: MaxDocs = 10_000, max_bytes: MaxBytes = 0, quiet: Quiet = False,
+    engine: EngineOption = EngineChoice.AUTO,
 ) -> None:  # fmt: skip
     """Write a seeded corpus of posts: JSON lines, a JSON array, _bulk bodies or flat CSV/JSON.
 
-    Post i of corpus SEED is always the same bytes: --workers, --shard and batch sizes
-    never change the output.
+    Post i of corpus SEED is always the same bytes: --workers, --shard, --engine and batch
+    sizes never change the output.
     """
     with reported():
+        which = engines.resolve(engine.value)
         if parts is not None:
-            _generate_parts(output, count, seed, start, locale, workers, parts, compress, dask, scheduler, quiet)
+            _generate_parts(
+                output, count, seed, start, locale, workers, parts, compress, dask, scheduler, quiet, which
+            )  # fmt: skip
             return
         if dask or scheduler or (compress and fmt is not GenerateFormat.BULK):
             raise UsageError("--dask, --scheduler and --compress go with --parts", hint="add --parts P")
         if fmt in (GenerateFormat.BULK, GenerateFormat.CSV, GenerateFormat.K6JSON):
             bulk = _Bulk(index, op_type, max_docs, max_bytes)
-            _generate_feed(fmt, output, count, seed, start, locale, compress, bulk, quiet)
+            _generate_feed(fmt, output, count, seed, start, locale, compress, bulk, quiet, which)
             return
         part = parse_shard(shard) if shard else None
         size = len(corpus.shard_range(start, count, part)) if part else count
@@ -120,7 +126,7 @@ def generate(
             summary = write_corpus(
                 output, count=count, seed=seed, start=start, locale=locale, shard=part,
                 workers=cpu_workers(workers), fmt=fmt.value, invalid_rate=invalid_rate, truth=truth,
-                edition=edition, progress=advance,
+                edition=edition, progress=advance, engine=which,
             )  # fmt: skip
         if not quiet:
             err.print(summary.line(), markup=False)
@@ -139,7 +145,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 def _generate_feed(fmt: GenerateFormat, output: str, count: int, seed: int, start: int, locale: str,
-                   compress: str | None, bulk: _Bulk, quiet: bool) -> None:  # fmt: skip
+                   compress: str | None, bulk: _Bulk, quiet: bool, engine: engines.Resolved) -> None:  # fmt: skip
     from synth.feeds.bulk import write_bulk  # noqa: PLC0415 - only feeds need it
     from synth.feeds.k6 import write_k6  # noqa: PLC0415
 
@@ -147,7 +153,7 @@ def _generate_feed(fmt: GenerateFormat, output: str, count: int, seed: int, star
         files = write_bulk(
             output, count=count, seed=seed, start=start, locale=locale, index=bulk.index,
             op_type=bulk.op_type.value, max_docs=bulk.max_docs or None, max_bytes=bulk.max_bytes or None,
-            compress=compress,  # type: ignore[arg-type]
+            compress=compress, engine=engine,  # type: ignore[arg-type]
         )  # fmt: skip
         if not quiet:
             err.print(
@@ -156,7 +162,7 @@ def _generate_feed(fmt: GenerateFormat, output: str, count: int, seed: int, star
             )
         return
     summary = write_k6(output, count=count, seed=seed, start=start, locale=locale,
-                       fmt="csv" if fmt is GenerateFormat.CSV else "json")  # fmt: skip
+                       fmt="csv" if fmt is GenerateFormat.CSV else "json", engine=engine)  # fmt: skip
     if not quiet:
         err.print(summary.line(), markup=False)
 
@@ -174,14 +180,15 @@ def corpus_command(
     output: Annotated[str, opt("--output", "-o", help="Folder for the track or workload.")],
     count: Count = 10_000, seed: Seed = 0, start: Start = 0, locale: Locale = "en_US",
     index: Annotated[str, opt("--index", help="Index name of the track.")] = "alphanode",
-    quiet: Quiet = False,
+    quiet: Quiet = False, engine: EngineOption = EngineChoice.AUTO,
 ) -> None:  # fmt: skip
     """Write a Rally track or OSB workload: compressed documents, offset table, mapping, schedule."""
     from synth.feeds.rally import write_rally_corpus  # noqa: PLC0415
 
     with reported():
+        which = engines.resolve(engine.value)
         track = write_rally_corpus(output, count=count, seed=seed, start=start, locale=locale,
-                                   flavour=flavour.value, index=index)  # fmt: skip
+                                   flavour=flavour.value, index=index, engine=which)  # fmt: skip
         if not quiet:
             err.print(track.line(), markup=False)
 
@@ -198,6 +205,7 @@ def _generate_parts(
     dask: bool,
     scheduler: str | None,
     quiet: bool,
+    engine: engines.Resolved,
 ) -> None:
     from synth.generation import parts as partitioned  # noqa: PLC0415
 
@@ -205,7 +213,7 @@ def _generate_parts(
         raise UsageError("--parts writes a folder", hint="pass --output DIR")
     began = time.perf_counter()
     common: dict[str, Any] = {"count": count, "parts": parts, "seed": seed, "start": start, "locale": locale}
-    common.update(compress=compress, workers=cpu_workers(workers))
+    common.update(compress=compress, workers=cpu_workers(workers), engine=engine)
     if dask or scheduler:
         manifest = partitioned.write_parts_dask(output, scheduler=scheduler, **common)
     else:

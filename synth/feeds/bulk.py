@@ -21,7 +21,8 @@ from typing import Final, Literal
 import orjson
 
 from synth.errors import UsageError
-from synth.generation.assemble import BATCH, batch_json, check_count, check_request, post_id
+from synth.generation import engines
+from synth.generation.request import BATCH, check_count, check_request, post_id
 from synth.io import STDIO, make_folder, open_output
 
 __all__ = ["bulk_action", "check_index_name", "write_bulk"]
@@ -61,6 +62,7 @@ def write_bulk(
     max_docs: int | None = 10_000,
     max_bytes: int | None = None,
     compress: Compression | None = None,
+    engine: engines.Engine = "auto",
 ) -> list[str]:
     """Write posts ``start .. start + count - 1`` as ``_bulk`` bodies; returns the files written.
 
@@ -68,7 +70,8 @@ def write_bulk(
     suffix; created if missing) for numbered parts ``<index>-NNNNN.ndjson`` (plus ``.gz``/``.zst``
     with ``compress``), or a file (or ``-``) for a single body: then compression follows the
     file's extension, and the limits must not split it. ``max_docs`` and ``max_bytes`` (``None``
-    or 0: no limit) bound each part; ``max_bytes`` counts uncompressed bytes.
+    or 0: no limit) bound each part; ``max_bytes`` counts uncompressed bytes. ``engine`` (auto,
+    native or python) chooses the generator; the bytes are the same with each.
     """
     indices = _check_bulk(count=count, start=start, seed=seed, locale=locale, index=index, op_type=op_type)
     max_docs, max_bytes = max_docs or None, max_bytes or None
@@ -79,7 +82,8 @@ def write_bulk(
         raise UsageError(
             f"compress {compress!r} is not gz or zst", hint="use gz, zst, or no compression", parameter="compress"
         )
-    pairs = _pairs(indices, seed=seed, locale=locale, index=index, op_type=op_type)
+    which = engines.resolve(engine)
+    pairs = _pairs(indices, seed=seed, locale=locale, index=index, op_type=op_type, engine=which)
     if _is_folder(folder_or_path):
         return _write_parts(Path(folder_or_path), pairs, index, max_docs, max_bytes, compress)
     _check_single(folder_or_path, count, max_docs, max_bytes, compress)
@@ -121,10 +125,12 @@ def _check_single(path: str, count: int, max_docs: int | None, max_bytes: int | 
         )
 
 
-def _pairs(indices: range, *, seed: int, locale: str, index: str, op_type: OpType) -> Iterator[tuple[int, bytes]]:
+def _pairs(
+    indices: range, *, seed: int, locale: str, index: str, op_type: OpType, engine: engines.Resolved
+) -> Iterator[tuple[int, bytes]]:
     """(post index, action line + document line) for each post, both lines newline-terminated."""
     for first in range(indices.start, indices.stop, BATCH):
-        docs = batch_json(first, min(BATCH, indices.stop - first), seed=seed, locale=locale)
+        docs = engines.batch_json(first, min(BATCH, indices.stop - first), seed=seed, locale=locale, engine=engine)
         for number, doc in enumerate(docs, first):
             yield number, bulk_action(op_type, index, post_id(number)) + b"\n" + doc + b"\n"
 

@@ -17,8 +17,9 @@ from typing import Any, BinaryIO, Final, Literal
 import orjson
 
 from synth.errors import UsageError
-from synth.generation.assemble import BATCH, batch_json, check_count, check_request
+from synth.generation import engines
 from synth.generation.corpus import Summary
+from synth.generation.request import BATCH, check_count, check_request
 from synth.io import open_output
 
 __all__ = ["FLAT_COLUMNS", "LIST_SEPARATOR", "flat_post", "write_k6"]
@@ -105,11 +106,13 @@ def write_k6(
     locale: str = "en_US",
     fmt: K6Format = "csv",
     with_post: bool = False,
+    engine: engines.Engine = "auto",
 ) -> Summary:
     """Write posts ``start .. start + count - 1`` as flat rows: ``fmt`` ``csv`` or ``json`` (an array).
 
     ``with_post`` adds a last column ``post``: the whole post as compact JSON, ready to send as a
-    request body. ``path`` is a file or ``-``; ``.gz``/``.zst`` compress.
+    request body. ``path`` is a file or ``-``; ``.gz``/``.zst`` compress. ``engine`` (auto, native or
+    python) chooses the generator; the bytes are the same with each.
     """
     if fmt not in ("csv", "json"):
         raise UsageError(f"fmt {fmt!r} is not csv or json", hint="use csv or json", parameter="fmt")
@@ -117,7 +120,7 @@ def write_k6(
     indices = range(start, start + count)
     check_request(indices, seed, locale)
     began = time.perf_counter()
-    rows = _rows(indices, seed, locale, with_post)
+    rows = _rows(indices, seed, locale, with_post, engines.resolve(engine))
     with open_output(path) as stream:
         if fmt == "csv":
             written = _write_csv(stream, (*FLAT_COLUMNS, "post") if with_post else FLAT_COLUMNS, rows)
@@ -126,9 +129,11 @@ def write_k6(
     return Summary(count, written, time.perf_counter() - began)
 
 
-def _rows(indices: range, seed: int, locale: str, with_post: bool) -> Iterator[list[dict[str, Any]]]:
+def _rows(
+    indices: range, seed: int, locale: str, with_post: bool, engine: engines.Resolved
+) -> Iterator[list[dict[str, Any]]]:
     for first in range(indices.start, indices.stop, BATCH):
-        docs = batch_json(first, min(BATCH, indices.stop - first), seed=seed, locale=locale)
+        docs = engines.batch_json(first, min(BATCH, indices.stop - first), seed=seed, locale=locale, engine=engine)
         rows = []
         for doc in docs:
             row: dict[str, Any] = flat_post(orjson.loads(doc))

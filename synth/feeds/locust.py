@@ -32,7 +32,8 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from synth.errors import UsageError
-from synth.generation.assemble import MAX_INDEX, batch_json, check_request
+from synth.generation import engines
+from synth.generation.request import MAX_INDEX, check_request
 
 __all__ = [
     "FEED_BATCH",
@@ -117,6 +118,7 @@ class PostFeed(Iterator[tuple[int, bytes]]):
         start: int = 0,
         locale: str = "en_US",
         batch: int = FEED_BATCH,
+        engine: engines.Engine = "auto",
     ) -> None:
         if batch < 1:
             raise UsageError(f"batch {batch} is not positive", hint="pass a batch of 1 or more")
@@ -125,6 +127,7 @@ class PostFeed(Iterator[tuple[int, bytes]]):
         )
         check_request(self.indices, seed, locale)
         self.seed, self.locale, self.batch = seed, locale, batch
+        self.engine = engines.resolve(engine)
         self._next = self.indices.start
         self._ready: deque[tuple[int, bytes]] = deque()
 
@@ -138,7 +141,7 @@ class PostFeed(Iterator[tuple[int, bytes]]):
             if self._next >= self.indices.stop:
                 raise StopIteration
             count = min(self.batch, self.indices.stop - self._next)
-            posts = batch_json(self._next, count, seed=self.seed, locale=self.locale)
+            posts = engines.batch_json(self._next, count, seed=self.seed, locale=self.locale, engine=self.engine)
             self._ready.extend(enumerate(posts, self._next))
             self._next += count
         return self._ready.popleft()
@@ -153,6 +156,7 @@ def user_feed(
     start: int = 0,
     locale: str = "en_US",
     batch: int = FEED_BATCH,
+    engine: engines.Engine = "auto",
 ) -> PostFeed:
     """The feed of a user starting now in this process: its worker's index and the next user number."""
     return PostFeed(
@@ -164,4 +168,5 @@ def user_feed(
         start=start,
         locale=locale,
         batch=batch,
+        engine=engine,
     )

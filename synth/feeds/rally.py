@@ -39,7 +39,8 @@ import orjson
 from synth._version import __version__
 from synth.errors import UsageError
 from synth.feeds.bulk import check_index_name
-from synth.generation.assemble import BATCH, batch_json, check_count, check_request
+from synth.generation import engines
+from synth.generation.request import BATCH, check_count, check_request
 from synth.io import make_folder, open_output
 from synth.schema.mapping import index_body
 from synth.wording import plural
@@ -100,9 +101,11 @@ def write_rally_corpus(
     base_url: str | None = None,
     offset_interval: int = OFFSET_INTERVAL,
     keep_uncompressed: bool = True,
+    engine: engines.Engine = "auto",
 ) -> Track:
     """Write a Rally track (``flavour="rally"``) or an OSB workload (``"osb"``) of posts
     ``start .. start + count - 1`` into ``folder`` (created if missing). See the module docstring.
+    ``engine`` (auto, native or python) chooses the generator; the files are the same with each.
     """
     _check(count=count, start=start, flavour=flavour, bulk_size=bulk_size, clients=clients, interval=offset_interval)
     if shards < 1 or replicas < 0:
@@ -113,9 +116,10 @@ def write_rally_corpus(
         raise UsageError(f"corpus name {corpus!r} is not usable", hint="use lower case letters, digits, - _ and .")
     indices = range(start, start + count)
     check_request(indices, seed, locale)
+    which = engines.resolve(engine)
     root = Path(folder)
     make_folder(root)
-    written = _write_documents(root, indices, seed, locale, offset_interval, keep_uncompressed)
+    written = _write_documents(root, indices, (seed, locale, which), offset_interval, keep_uncompressed)
     files = [str(root / f"{DOCUMENTS}.bz2"), *([str(root / DOCUMENTS)] if keep_uncompressed else [])]
     files.append(_write_bytes(root / f"{DOCUMENTS}.offset", "".join(written.offsets).encode()))
     if keep_uncompressed:
@@ -151,9 +155,13 @@ def _check(*, count: int, start: int, flavour: str, bulk_size: int, clients: int
 
 
 def _write_documents(
-    root: Path, indices: range, seed: int, locale: str, interval: int, keep_uncompressed: bool
+    root: Path, indices: range, source: tuple[int, str, engines.Resolved], interval: int, keep_uncompressed: bool
 ) -> _Written:
-    """Stream the posts to the archive (and the plain file), noting offsets every ``interval`` lines."""
+    """Stream the posts to the archive (and the plain file), noting offsets every ``interval`` lines.
+
+    ``source`` is the (seed, locale, engine) the posts come from.
+    """
+    seed, locale, engine = source
     packer, sampler = bz2.BZ2Compressor(BZ2_LEVEL), bz2.BZ2Compressor(BZ2_LEVEL)
     compressed = uncompressed = 0
     offsets: list[str] = []
@@ -163,7 +171,7 @@ def _write_documents(
         packed = stack.enter_context(open_output(str(root / f"{DOCUMENTS}.bz2")))
         plain = stack.enter_context(open_output(str(root / DOCUMENTS))) if keep_uncompressed else None
         for first in range(indices.start, indices.stop, BATCH):
-            docs = batch_json(first, min(BATCH, indices.stop - first), seed=seed, locale=locale)
+            docs = engines.batch_json(first, min(BATCH, indices.stop - first), seed=seed, locale=locale, engine=engine)
             for line, doc in enumerate(docs, first - indices.start + 1):
                 uncompressed += len(doc) + 1
                 if line % interval == 0:

@@ -20,24 +20,33 @@ Distributions (documented in ``docs/post.md``):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Mapping
+from typing import Any, Final
 
-from synth.errors import GenerationError
 from synth.generation import vocab
-from synth.generation.plan import DIFFICULTY, EPOCH, STATUS, Plan, Vocab, loaded, plan_batch
+from synth.generation.plan import DIFFICULTY, STATUS, Plan, Vocab, loaded, plan_batch
+from synth.generation.request import (
+    BATCH,
+    EPOCH,
+    GENERATOR,
+    IMAGE_HOST,
+    MAX_INDEX,
+    MAX_SEED,
+    SIMILAR_WINDOW,
+    check_count,
+    check_request,
+    post_id,
+)
 from synth.generation.rng import distinct
 from synth.generation.streams import FIRST_SENTENCE, MAX_CHECKS, MAX_WORDS
 from synth.schema.constants import SCHEMA_VERSION, ZERO_HASH
 from synth.schema.hash import seal
 
-if TYPE_CHECKING:
-    from synth.schema.model import Post
-
 __all__ = [
     "BATCH",
     "EPOCH",
     "GENERATOR",
+    "IMAGE_HOST",
     "MAX_INDEX",
     "MAX_SEED",
     "SIMILAR_WINDOW",
@@ -46,8 +55,6 @@ __all__ = [
     "build",
     "check_count",
     "check_request",
-    "generate",
-    "generate_post",
     "image_blocks",
     "post_dict",
     "post_id",
@@ -55,39 +62,7 @@ __all__ = [
     "reading_time",
 ]
 
-GENERATOR: Final = "anp content synthesizer"
-MAX_SEED: Final = 2**63 - 1
-MAX_INDEX: Final = 10**12 - 1
-BATCH: Final = 500
-IMAGE_HOST: Final = "picsum.photos"
-SIMILAR_WINDOW: Final = 5000
 _SECOND_SLOT: Final = FIRST_SENTENCE[1]  # a paragraph's second sentence starts after the first's longest
-
-
-def post_id(index: int) -> str:
-    """The id of post ``index``: its number zero-padded to six digits."""
-    return f"alphanode-{index:06d}"
-
-
-def check_count(count: int, start: int = 0) -> None:
-    """Raise :class:`GenerationError` unless ``count`` and ``start`` are zero or more."""
-    if count < 0 or start < 0:
-        name = "count" if count < 0 else "start"
-        raise GenerationError(
-            f"{name} {min(count, start)} is negative", hint=f"pass zero or a positive {name}", parameter=name
-        )
-
-
-def check_request(indices: range, seed: int, locale: str) -> None:
-    """Raise :class:`GenerationError` unless every post of ``indices`` can be made."""
-    if not 0 <= seed <= MAX_SEED:
-        raise GenerationError(f"seed {seed} is out of range", hint=f"use a seed from 0 to {MAX_SEED}", parameter="seed")
-    if indices and not (indices.start >= 0 and indices.stop - 1 <= MAX_INDEX):
-        raise GenerationError(
-            f"post indices {indices.start}..{indices.stop - 1} are out of range",
-            hint=f"use indices from 0 to {MAX_INDEX}",
-        )
-    loaded(locale)
 
 
 # ---- assembly: one post from its plan (plain Python, dicts in schema key order) ----
@@ -240,14 +215,19 @@ def batch_dicts(
 
     ``streams`` maps the generator's stream names to other ids (see :mod:`synth.generation.streams`).
     """
+    check_count(count)
     check_request(range(first, first + count), seed, locale)
+    if not count:
+        return []
     v = loaded(locale)
     return [build(first + i, plan, v) for i, plan in enumerate(plan_batch(seed, first, count, v, streams))]
 
 
-def batch_json(first: int, count: int, *, seed: int = 0, locale: str = "en_US") -> list[bytes]:
+def batch_json(
+    first: int, count: int, *, seed: int = 0, locale: str = "en_US", streams: Mapping[str, int] | None = None
+) -> list[bytes]:
     """Posts ``first .. first + count - 1`` as compact JSON (no newline): what ``synth generate`` writes."""
-    return [seal(post) for post in batch_dicts(first, count, seed=seed, locale=locale)]
+    return [seal(post) for post in batch_dicts(first, count, seed=seed, locale=locale, streams=streams)]
 
 
 def post_dict(index: int, *, seed: int = 0, locale: str = "en_US") -> dict[str, Any]:
@@ -260,21 +240,3 @@ def post_dict(index: int, *, seed: int = 0, locale: str = "en_US") -> dict[str, 
 def post_json(index: int, *, seed: int = 0, locale: str = "en_US") -> bytes:
     """Post ``index`` as compact JSON bytes (no newline)."""
     return batch_json(index, 1, seed=seed, locale=locale)[0]
-
-
-def generate_post(index: int, *, seed: int = 0, locale: str = "en_US") -> Post:
-    """Post ``index`` (0-based) of corpus ``seed``, alone: equal to that line of a generated file."""
-    from synth.schema.model import Post  # noqa: PLC0415 - pydantic stays out of the generator's start-up
-
-    return Post.model_validate_json(post_json(index, seed=seed, locale=locale))
-
-
-def generate(count: int, *, seed: int = 0, start: int = 0, locale: str = "en_US") -> Iterator[Post]:
-    """Posts ``start .. start + count - 1`` of corpus ``seed``, in order, as models."""
-    from synth.schema.model import Post  # noqa: PLC0415 - pydantic stays out of the generator's start-up
-
-    check_count(count, start)
-    check_request(range(start, start + count), seed, locale)
-    for first in range(start, start + count, BATCH):
-        for data in batch_json(first, min(BATCH, start + count - first), seed=seed, locale=locale):
-            yield Post.model_validate_json(data)

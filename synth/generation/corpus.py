@@ -1,10 +1,14 @@
 """Writing corpora: ranges of posts to JSONL or a JSON array, in order, on one or many cores.
 
-The bytes depend only on (seed, range, locale, format): chunks are made in worker processes and
-written in index order, so ``workers`` and the chunk size never change them, and shards
+The bytes depend only on (seed, range, locale, format): chunks are made by workers and written
+in index order, so ``workers``, the engine and the chunk size never change them, and shards
 (:func:`shard_range`) concatenated in order equal the unsharded output. What makes a chunk is a
 :class:`ChunkMaker` (plain posts here; the labelled invalid corpus brings its own), so this
 module knows nothing of defects or editions.
+
+A chunk is a thousand posts (:data:`CHUNK`, about 4.5 MB), written with one ``write``. Workers are
+threads when the chunk maker says its work runs without the GIL (``threaded``: plain posts of
+the native engine), else processes (:func:`synth.workers.process_pool`).
 """
 
 from __future__ import annotations
@@ -12,14 +16,14 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO, Final, Literal, Protocol, TypeAlias
 
 import orjson
 
 from synth.errors import UsageError
-from synth.generation.assemble import BATCH, batch_json
+from synth.generation import engines
 from synth.wording import plural
 from synth.workers import process_pool, resolve_workers
 
@@ -31,13 +35,12 @@ __all__ = [
     "ProgressFn",
     "Summary",
     "Truth",
-    "chunk_bytes",
     "resolve_workers",
     "shard_range",
     "write_chunks",
 ]
 
-CHUNK: Final = BATCH
+CHUNK: Final = 1000  # posts a chunk (one write of about 4.5 MB; larger chunks fall out of the CPU cache)
 Format = Literal["jsonl", "json"]
 ProgressFn: TypeAlias = Callable[[int], None]
 Truth: TypeAlias = list[tuple[int, str, str]]  # (0-based line within the chunk, code, kind)
@@ -71,27 +74,32 @@ def shard_range(start: int, count: int, shard: tuple[int, int]) -> range:
     return range(start + count * (k - 1) // n, start + count * k // n)
 
 
-def chunk_bytes(first: int, last: int, seed: int, locale: str) -> bytes:
-    """Posts ``first`` .. ``last - 1`` as JSON lines, each ending in a newline."""
-    lines = batch_json(first, last - first, seed=seed, locale=locale)
-    return b"\n".join(lines) + b"\n" if lines else b""
-
-
 class ChunkMaker(Protocol):
-    """Makes the lines of posts ``first .. last - 1`` and the defects among them (picklable)."""
+    """Makes the lines of posts ``first .. last - 1`` and the defects among them (picklable).
+
+    ``threaded``: its work runs without the GIL, so threads make chunks in parallel.
+    """
+
+    @property
+    def threaded(self) -> bool: ...
 
     def __call__(self, first: int, last: int) -> tuple[bytes, Truth]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class PlainChunks:
-    """The corpus itself: no defects."""
+    """The corpus itself: no defects. ``engine`` is the resolved engine (native or python)."""
 
     seed: int
     locale: str
+    engine: engines.Resolved = "python"
+
+    @property
+    def threaded(self) -> bool:
+        return self.engine == "native"
 
     def __call__(self, first: int, last: int) -> tuple[bytes, Truth]:
-        return chunk_bytes(first, last, self.seed, self.locale), []
+        return engines.chunk_bytes(first, last, self.seed, self.locale, self.engine), []
 
 
 Chunks: TypeAlias = Generator[tuple[int, tuple[bytes, Truth]], None, None]
@@ -107,13 +115,28 @@ def _serial(make: ChunkMaker, indices: range, size: int) -> Chunks:
         yield last - first, make(first, last)
 
 
+@contextlib.contextmanager
+def _thread_pool(workers: int) -> Iterator[Executor]:
+    """Threads for chunks made without the GIL; on an error or an interrupt, the queued chunks are cancelled."""
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="synth-chunk")
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 def _parallel(make: ChunkMaker, indices: range, size: int, workers: int) -> Chunks:
-    """Chunks from a process pool, yielded in order, with a bounded number in flight."""
-    with process_pool(workers) as pool:
+    """Chunks from a pool of threads or processes, yielded in order, with a bounded number in flight."""
+    pool_of: contextlib.AbstractContextManager[Executor] = (
+        _thread_pool(workers) if make.threaded else process_pool(workers)
+    )
+    with pool_of as pool:
         pending: deque[tuple[int, Future[tuple[bytes, Truth]]]] = deque()
         for first, last in _ranges(indices, size):
             pending.append((last - first, pool.submit(make, first, last)))
-            if len(pending) >= workers * 3:
+            if len(pending) >= workers * 2:
                 n, future = pending.popleft()
                 yield n, future.result()
         while pending:
@@ -149,9 +172,12 @@ def write_chunks(
         for n, (lines, truth) in chunks:
             data = ((b",\n" if lines_before else b"") + lines[:-1].replace(b"\n", b",\n")) if array else lines
             written += target.stream.write(data)
-            if target.labels is not None and truth:
-                target.labels.write(_truth_lines(truth, lines_before))
-            lines_before += n if array else data.count(b"\n")
+            if target.labels is not None:
+                if truth:
+                    target.labels.write(_truth_lines(truth, lines_before))
+                lines_before += data.count(b"\n")  # a defect may add or take a line
+            else:
+                lines_before += n
             if progress is not None:
                 progress(n)
     if array:

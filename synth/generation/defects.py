@@ -8,6 +8,13 @@ and the truth file lists them: ``{"line": n, "code": "C001", "kind": "topic-mism
 To keep every other post clean, links (``similar_posts``) to broken posts are dropped, and a
 post changed for a consistency defect gets its hash recomputed, so that only the intended
 rule fires.
+
+The defects are made in Python whatever the engine: the posts come from either engine
+(:mod:`synth.generation.engines`) as bytes, a clean post whose links all stay is written as it
+came, and any other is decoded (``orjson.loads``, the same dict as the reference's
+``batch_dicts``), changed and sealed again. So the bytes and the truth file are the same with
+either engine. The one defect that needs a plan of another post (``duplicate-content``: post
+*i* with the text of an earlier post's plan) is always built by the reference.
 """
 
 from __future__ import annotations
@@ -18,10 +25,13 @@ from typing import Any, Final
 
 import orjson
 
-from synth.generation.assemble import SIMILAR_WINDOW, batch_dicts, build, post_id
+from synth.generation import engines
+from synth.generation.assemble import build
 from synth.generation.plan import loaded, plan_batch
+from synth.generation.request import SIMILAR_WINDOW, post_id
 from synth.generation.rng import draws, seed_key
 from synth.generation.streams import DEFECTS
+from synth.schema.constants import ZERO_HASH
 from synth.schema.hash import seal
 
 __all__ = [
@@ -97,6 +107,7 @@ class _Request:
     locale: str
     rate: float
     last: int  # index of the corpus's final post
+    engine: engines.Resolved = "python"
     window: range = range(0)  # indices whose verdicts are cached in ``broken``
     broken: list[bool] = field(default_factory=list)
 
@@ -153,8 +164,7 @@ def _applies(defect: Defect, index: int, request: _Request) -> bool:
 
 
 def _image_count(index: int, request: _Request) -> int:
-    plan = plan_batch(request.seed, index, 1, loaded(request.locale))[0]
-    return plan.images
+    return engines.images(index, seed=request.seed, locale=request.locale, engine=request.engine)
 
 
 def _clean_earlier(index: int, request: _Request) -> int | None:
@@ -173,8 +183,15 @@ def _clean(post: dict[str, Any], request: _Request) -> dict[str, Any]:
     return post
 
 
+def _links_stay(post: dict[str, Any], request: _Request) -> bool:
+    """Whether no link of ``post`` points to a broken post."""
+    return not any(is_defective(int(s.removeprefix("alphanode-")), request) for s in post["similar_posts"])
+
+
 def _post(index: int, request: _Request) -> dict[str, Any]:
-    return _clean(batch_dicts(index, 1, seed=request.seed, locale=request.locale)[0], request)
+    return _clean(
+        engines.batch_dicts(index, 1, seed=request.seed, locale=request.locale, engine=request.engine)[0], request
+    )
 
 
 # ---- the mutations: post dict in, output lines out ----
@@ -292,22 +309,24 @@ def _broken_lines(index: int, defect: Defect, request: _Request, post: dict[str,
 
 
 def defective_chunk(
-    first: int, last: int, seed: int, locale: str, rate: float, final: int
+    first: int, last: int, seed: int, locale: str, rate: float, final: int, engine: engines.Engine = "auto"
 ) -> tuple[bytes, list[tuple[int, str, str]]]:
     """Posts ``first .. last - 1`` with their defects: the bytes, and (line within chunk, code, kind) per defect."""
-    request = _Request(seed, locale, rate, final)
+    request = _Request(seed, locale, rate, final, engines.resolve(engine))
     request.remember(range(max(0, first - SIMILAR_WINDOW - 60), last))
-    posts = batch_dicts(first, last - first, seed=seed, locale=locale)
+    lines = engines.batch_json(first, last - first, seed=seed, locale=locale, engine=request.engine)
     out: list[bytes] = []
     truth: list[tuple[int, str, str]] = []
-    for index, row, post in zip(range(first, last), _decisions(first, last - first, request), posts, strict=True):
+    for index, row, line in zip(range(first, last), _decisions(first, last - first, request), lines, strict=True):
         defect = _kind(index, row, request)
+        post = orjson.loads(line)
         if defect is None:
-            out.append(seal(_clean(post, request)) + b"\n")
+            out.append((line if _links_stay(post, request) else seal(_clean(post, request))) + b"\n")
             continue
-        lines = _broken_lines(index, defect, request, _clean(post, request))
+        post["meta"]["hash"] = ZERO_HASH  # the dict of the reference's batch_dicts
+        lines_of = _broken_lines(index, defect, request, _clean(post, request))
         truth.append((len(out), defect.code, defect.kind))
-        out += [line + b"\n" for line in lines]
+        out += [broken + b"\n" for broken in lines_of]
         if defect.code == "P004":
             out[-1] = out[-1][:-1]
     return b"".join(out), truth
@@ -315,21 +334,31 @@ def defective_chunk(
 
 @dataclass(frozen=True, slots=True)
 class DefectiveChunks:
-    """A :class:`~synth.generation.corpus.ChunkMaker` for the labelled invalid corpus (picklable)."""
+    """A :class:`~synth.generation.corpus.ChunkMaker` for the labelled invalid corpus (picklable).
+
+    Its defects are made in Python, which holds the GIL: its chunks are made in processes.
+    """
 
     seed: int
     locale: str
     rate: float
     final: int  # the corpus's last index (the truncated-last-line defect goes there only)
+    engine: engines.Resolved = "python"
+
+    @property
+    def threaded(self) -> bool:
+        return False
 
     def __call__(self, first: int, last: int) -> tuple[bytes, list[tuple[int, str, str]]]:
-        return defective_chunk(first, last, self.seed, self.locale, self.rate, self.final)
+        return defective_chunk(first, last, self.seed, self.locale, self.rate, self.final, self.engine)
 
 
-def sample(defect: Defect, *, seed: int = 0, locale: str = "en_US") -> tuple[bytes, int]:
+def sample(
+    defect: Defect, *, seed: int = 0, locale: str = "en_US", engine: engines.Engine = "auto"
+) -> tuple[bytes, int]:
     """A three-post corpus whose third post is broken by ``defect``: (file bytes, the defect's line)."""
-    request = _Request(seed, locale, 0.0, 2)
-    clean = [seal(post) for post in batch_dicts(0, 2, seed=seed, locale=locale)]
-    broken = _broken_lines(2, defect, request, batch_dicts(2, 1, seed=seed, locale=locale)[0])
-    data = b"".join(line + b"\n" for line in clean + broken)
+    request = _Request(seed, locale, 0.0, 2, engines.resolve(engine))
+    clean = engines.batch_json(0, 2, seed=seed, locale=locale, engine=request.engine)
+    post = engines.batch_dicts(2, 1, seed=seed, locale=locale, engine=request.engine)[0]
+    data = b"".join(line + b"\n" for line in clean + _broken_lines(2, defect, request, post))
     return (data[:-1] if defect.code == "P004" else data), 3

@@ -14,24 +14,31 @@ Links (``similar_posts``) to posts removed by an edition are dropped from that e
 Editions stream like the base corpus, in bounded memory: whether a post is present in an
 edition is itself a pure function of (seed, count, index, edition) (:func:`present_in`), so the
 targets of a batch's links are looked up in the window of posts they can point to (the
-:data:`~synth.generation.assemble.SIMILAR_WINDOW` before the batch), never in a set of every post.
+:data:`~synth.generation.request.SIMILAR_WINDOW` before the batch), never in a set of every post.
+
+The posts come from either engine (:mod:`synth.generation.engines`) as bytes; the edition's
+changes are made in Python over them: a post neither revised nor losing a link is written as it
+came, any other is decoded, given its revision (the text of its twin, the same post drawn from
+the revised streams) and its remaining links, and sealed again. The bytes do not depend on the
+engine.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import itertools
-from collections.abc import Container, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import numpy as np
+import orjson
 
 from synth.errors import UsageError
-from synth.generation.assemble import SIMILAR_WINDOW, build
-from synth.generation.plan import EPOCH, Plan, loaded, plan_batch
+from synth.generation import engines
+from synth.generation.request import EPOCH, SIMILAR_WINDOW
 from synth.generation.rng import draws, seed_key
-from synth.generation.streams import EDITION_FATES, revised
+from synth.generation.streams import EDITION_FATES, MAX_EDITION, revised
 from synth.schema.hash import seal
 
 if TYPE_CHECKING:
@@ -42,8 +49,7 @@ __all__ = ["ADD", "MAX_EDITION", "REMOVE", "REVISE", "edition_lines", "edition_m
 REMOVE: Final = 0.03
 REVISE: Final = 0.10
 ADD: Final = 0.05
-MAX_EDITION: Final = EDITION_FATES.draws  # one fate draw per edition step; revisions stay below MAX_REVISION
-_BATCH: Final = 500
+_BATCH: Final = 1000
 
 
 def _added(count: int) -> int:
@@ -151,27 +157,36 @@ def _revise(post: dict[str, Any], twin: dict[str, Any], revisions: int) -> None:
     }
 
 
-def _edition_post(member: Member, plan: Plan, seed: int, locale: str, present: Container[int] | None) -> bytes:
-    v = loaded(locale)
-    post = build(member.index, plan, v)
+def _edition_post(
+    member: Member, line: bytes, seed: int, locale: str, present: _Window | None, engine: engines.Resolved
+) -> bytes:
+    """The line of ``member`` in its edition, from its line in the corpus (``line``)."""
+    if not member.revisions and present is None:
+        return line
+    post = orjson.loads(line)
+    kept = [s for s in post["similar_posts"] if present is None or int(s[10:]) in present]
+    if not member.revisions and len(kept) == len(post["similar_posts"]):
+        return line
     if member.revisions:
-        twin = plan_batch(seed, member.index, 1, v, revised(member.revisions))[0]
-        _revise(post, build(member.index, twin, v), member.revisions)
-    if present is not None:
-        post["similar_posts"] = [s for s in post["similar_posts"] if int(s[10:]) in present]
+        streams = revised(member.revisions)
+        twin = engines.batch_json(member.index, 1, seed=seed, locale=locale, streams=streams, engine=engine)[0]
+        _revise(post, orjson.loads(twin), member.revisions)
+    post["similar_posts"] = kept
     return seal(post)
 
 
-def edition_lines(count: int, edition: int, *, seed: int = 0, locale: str = "en_US") -> Iterator[bytes]:
+def edition_lines(
+    count: int, edition: int, *, seed: int = 0, locale: str = "en_US", engine: engines.Engine = "auto"
+) -> Iterator[bytes]:
     """The JSON lines of ``edition`` (edition 1 is the corpus itself, byte for byte), streamed batch by batch."""
     members = edition_members(count, edition, seed)
-    v = loaded(locale)
+    which = engines.resolve(engine)
     while batch := list(itertools.islice(members, _BATCH)):
         low, high = batch[0].index, batch[-1].index + 1
-        plans = plan_batch(seed, low, high - low, v)
+        lines = engines.batch_json(low, high - low, seed=seed, locale=locale, engine=which)
         present = None
         if edition > 1:  # links point back at most SIMILAR_WINDOW posts
             window = max(0, low - SIMILAR_WINDOW)
             present = _Window(window, present_in(count, edition, window, high, seed), count, edition, seed)
         for member in batch:
-            yield _edition_post(member, plans[member.index - low], seed, locale, present)
+            yield _edition_post(member, lines[member.index - low], seed, locale, present, which)

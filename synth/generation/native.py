@@ -28,20 +28,20 @@ from typing import TYPE_CHECKING, Final
 
 from synth.errors import GenerationError
 from synth.generation import vocab
-from synth.generation.assemble import GENERATOR, IMAGE_HOST, check_request
-from synth.generation.plan import loaded
+from synth.generation.request import GENERATOR, IMAGE_HOST, check_request, review_dates
 from synth.generation.streams import GENERATOR as STREAMS
 from synth.schema.constants import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from synth._native import Engine
 
-__all__ = ["BUILD_HINT", "available", "batch_json", "chunk_bytes", "engine", "engine_data", "images"]
+__all__ = ["BUILD_HINT", "available", "batch_json", "chunk_bytes", "engine", "engine_data", "images", "missing"]
 
 BUILD_HINT: Final = "pip install -e . needs a Rust toolchain: https://rustup.rs; or install a wheel"
 FIELDS: Final = ("problem", "stack", "scenario", "tool")
 
 _native: ModuleType | None
+_MISSING = ""
 try:
     from synth import _native
 except ImportError as exc:  # an install built without a Rust toolchain, or a source checkout
@@ -51,6 +51,11 @@ except ImportError as exc:  # an install built without a Rust toolchain, or a so
 def available() -> bool:
     """Whether the compiled module ``synth._native`` can be imported."""
     return _native is not None
+
+
+def missing() -> str | None:
+    """Why ``synth._native`` cannot be imported (the import error's text), or None when it can."""
+    return None if _native is not None else _MISSING
 
 
 def _module() -> ModuleType:
@@ -101,7 +106,7 @@ def engine_data(locale: str) -> dict[str, object]:
         "words": list(w.vocabulary),
         "zipf_table": [rank[word] for word in w.table],
         "view_count": list(vocab.distributions().view_count),
-        "dates": list(loaded(locale).dates),
+        "dates": list(review_dates()),
         "generator": GENERATOR,
         "image_host": IMAGE_HOST,
         "schema_version": SCHEMA_VERSION,

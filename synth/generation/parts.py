@@ -12,7 +12,9 @@ equal ``synth generate`` of the same range byte for byte; compressed parts decom
 
 The same parts can be made as Dask tasks (:func:`part_tasks` returns ``dask.delayed`` objects
 for your own graphs; :func:`write_parts_dask` runs them on a cluster), writing to a local
-folder or any fsspec URL the workers share.
+folder or any fsspec URL the workers share. Every writer takes an ``engine`` (auto, native or
+python; :mod:`synth.generation.engines`), resolved where the call is made and handed to the
+workers by name, so a worker without the native engine fails clearly rather than switching.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from synth.errors import UsageError
-from synth.generation.assemble import BATCH, check_count, check_request
-from synth.generation.corpus import chunk_bytes, shard_range
+from synth.generation import engines
+from synth.generation.corpus import CHUNK, shard_range
 from synth.generation.manifest import MANIFEST, Manifest, Part
+from synth.generation.request import check_count, check_request
 from synth.io import file_digest, is_url, join_path, make_folder, open_output
 from synth.workers import process_pool, resolve_workers
 
@@ -37,13 +40,23 @@ def _part_name(k: int, compress: str | None) -> str:
     return f"part-{k:05d}.jsonl{COMPRESSIONS[compress]}"
 
 
-def write_part(folder: str, k: int, first: int, count: int, seed: int, locale: str, compress: str | None) -> Part:
+def write_part(
+    folder: str,
+    k: int,
+    first: int,
+    count: int,
+    seed: int,
+    locale: str,
+    compress: str | None,
+    engine: engines.Engine = "auto",
+) -> Part:
     """Write part ``k`` (posts ``first .. first + count - 1``); returns its manifest entry."""
     name = _part_name(k, compress)
     path = join_path(folder, name)
+    which = engines.resolve(engine)
     with open_output(path) as stream:
-        for low in range(first, first + count, BATCH):
-            stream.write(chunk_bytes(low, min(low + BATCH, first + count), seed, locale))
+        for low in range(first, first + count, CHUNK):
+            stream.write(engines.chunk_bytes(low, min(low + CHUNK, first + count), seed, locale, which))
     size, sha256 = file_digest(path)
     return Part(name, first, count, size, sha256)
 
@@ -87,12 +100,14 @@ def write_parts(
     workers: int = 1,
     compress: str | None = None,
     progress: Callable[[int], None] | None = None,
+    engine: engines.Engine = "auto",
 ) -> Manifest:
     """Write the parts with ``workers`` local processes (0: every core), then the manifest."""
     _check(count, seed, start, locale, compress, folder)
+    which = engines.resolve(engine)
     layout = _layout(count, parts, start)
     workers = min(resolve_workers(workers), len(layout))
-    args = [(folder, k, first, n, seed, locale, compress) for k, first, n in layout]
+    args = [(folder, k, first, n, seed, locale, compress, which) for k, first, n in layout]
     if workers > 1:
         with process_pool(workers) as pool:
             done = _collect(pool.map(_write_part_args, args), progress)
@@ -101,7 +116,7 @@ def write_parts(
     return _finish(folder, Manifest(seed, locale, start, count, tuple(done)))
 
 
-def _write_part_args(args: tuple[str, int, int, int, int, str, str | None]) -> Part:
+def _write_part_args(args: tuple[str, int, int, int, int, str, str | None, engines.Resolved]) -> Part:
     return write_part(*args)
 
 
@@ -123,14 +138,20 @@ def part_tasks(
     start: int = 0,
     locale: str = "en_US",
     compress: str | None = None,
+    engine: engines.Engine = "auto",
 ) -> list[Any]:
-    """One ``dask.delayed`` task a part (each returns its :class:`Part`), for your own Dask graphs."""
+    """One ``dask.delayed`` task a part (each returns its :class:`Part`), for your own Dask graphs.
+
+    ``engine`` is resolved here, on the client: ``auto`` becomes native when it is built here, and
+    each worker then needs it too (the same install), or fails saying how to build it.
+    """
     from dask.delayed import delayed  # noqa: PLC0415 - the dask extra is optional
 
     _check(count, seed, start, locale, compress, folder)
+    which = engines.resolve(engine)
     write = delayed(write_part, pure=True)
     return [
-        write(folder, k, first, n, seed, locale, compress, dask_key_name=f"synth-part-{k}")
+        write(folder, k, first, n, seed, locale, compress, which, dask_key_name=f"synth-part-{k}")
         for k, first, n in _layout(count, parts, start)
     ]
 
@@ -146,6 +167,7 @@ def write_parts_dask(
     compress: str | None = None,
     scheduler: str | None = None,
     workers: int = 2,
+    engine: engines.Engine = "auto",
 ) -> Manifest:
     """Run :func:`part_tasks` on the Dask scheduler at ``scheduler`` (tcp://host:8786), or on a local
     cluster of ``workers`` processes when it is None; then write the manifest."""
@@ -153,7 +175,9 @@ def write_parts_dask(
         from distributed import Client, LocalCluster  # noqa: PLC0415
     except ImportError as exc:
         raise UsageError("Dask is not installed", hint="pip install 'alphanode-synth[dask]'") from exc
-    tasks = part_tasks(folder, count=count, parts=parts, seed=seed, start=start, locale=locale, compress=compress)
+    tasks = part_tasks(
+        folder, count=count, parts=parts, seed=seed, start=start, locale=locale, compress=compress, engine=engine
+    )
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)  # type: ignore[no-untyped-call]
         with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]

@@ -8,7 +8,6 @@ batch: row *k* of a batch starting at *first* is exactly the plan of post ``firs
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeAlias
 import numpy as np
 
 from synth.generation import vocab
+from synth.generation.request import EPOCH, REVIEW_DAYS, review_dates
 from synth.generation.rng import draws, seed_key
 from synth.generation.streams import FIRST_SENTENCE, GENERATOR, SECOND_SENTENCE, generator_ids
 
@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 __all__ = ["DIFFICULTY", "EPOCH", "STATUS", "Plan", "Vocab", "loaded", "plan_batch"]
-
-EPOCH: Final = _dt.date(2025, 1, 1)
-REVIEW_DAYS: Final = 8 * 365
 
 # Cumulative thresholds on a draw reduced to range(1000).
 _IMAGES: Final = (150, 600, 800, 920, 980, 1000)
@@ -59,8 +56,7 @@ def loaded(locale: str) -> Vocab:
     words = vocab.words(locale)
     views = np.array(vocab.distributions().view_count, dtype=np.int64)
     views_next = np.append(views[1:], views[-1] * 4)
-    dates = tuple((EPOCH - _dt.timedelta(days=d)).isoformat() for d in range(REVIEW_DAYS))
-    return Vocab(vocab.topics(), words, np.array(words.table, dtype=object), views, views_next, dates)
+    return Vocab(vocab.topics(), words, np.array(words.table, dtype=object), views, views_next, review_dates())
 
 
 class Plan(NamedTuple):

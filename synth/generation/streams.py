@@ -25,6 +25,7 @@ __all__ = [
     "DEFECTS",
     "EDITION_FATES",
     "GENERATOR",
+    "MAX_EDITION",
     "MAX_REVISION",
     "RANGES",
     "REVISED_TEXT",
@@ -71,6 +72,7 @@ GENERATOR: Final = (
 )
 DEFECTS: Final = Stream(100, "defects", 3)  # broken?, kind, (spare)
 EDITION_FATES: Final = Stream(200, "edition-fates", 64)  # one draw per edition step
+MAX_EDITION: Final = EDITION_FATES.draws  # one fate draw per edition step; revisions stay below MAX_REVISION
 REVISED_TEXT: Final = ("body", "text", "words", "checklist", "prose")  # what a revision rewrites
 MAX_REVISION: Final = 64
 _REVISION_BASE: Final = 1000

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from synth.generation.corpus import Format
+    from synth.generation.engines import Engine
     from synth.schema.model import Post
 
 __all__ = [
@@ -65,7 +67,7 @@ def synth_seed(pytestconfig: pytest.Config) -> int:
 @pytest.fixture
 def synth_post(synth_seed: int) -> Post:
     """One valid post (index 0 of the seed's corpus) as a synth.Post model."""
-    from synth.generation.assemble import generate_post  # noqa: PLC0415
+    from synth.generation.engines import generate_post  # noqa: PLC0415
 
     return generate_post(0, seed=synth_seed)
 
@@ -73,7 +75,7 @@ def synth_post(synth_seed: int) -> Post:
 @pytest.fixture
 def synth_posts(synth_seed: int) -> list[Post]:
     """Ten valid posts (indices 0-9 of the seed's corpus) as synth.Post models."""
-    from synth.generation.assemble import generate  # noqa: PLC0415
+    from synth.generation.engines import generate  # noqa: PLC0415
 
     return list(generate(10, seed=synth_seed))
 
@@ -111,7 +113,10 @@ CorpusMaker = Callable[..., Path]
 
 @pytest.fixture
 def synth_corpus(tmp_path: Path, synth_seed: int) -> CorpusMaker:
-    """Make a corpus file in tmp_path: ``synth_corpus(count=100, fmt="jsonl.gz", invalid_rate=0.0)`` -> its path."""
+    """Make a corpus file in tmp_path: ``synth_corpus(count=100, fmt="jsonl.gz", invalid_rate=0.0)`` -> its path.
+
+    ``engine`` (auto, native or python) chooses the generator; the file is the same with each.
+    """
     from synth.generation.writer import write_corpus  # noqa: PLC0415
 
     def make(
@@ -121,13 +126,22 @@ def synth_corpus(tmp_path: Path, synth_seed: int) -> CorpusMaker:
         seed: int | None = None,
         invalid_rate: float = 0.0,
         locale: str = "en_US",
+        engine: Engine = "auto",
     ) -> Path:
         if fmt not in FORMATS:
             raise ValueError(f"fmt must be one of {', '.join(FORMATS)}")
         use = synth_seed if seed is None else seed
         path = tmp_path / f"synth-seed{use}-n{count}.{fmt}"
-        kind = "json" if fmt == "json" else "jsonl"
-        write_corpus(str(path), count=count, seed=use, fmt=kind, invalid_rate=invalid_rate, locale=locale)  # type: ignore[arg-type]
+        kind: Format = "json" if fmt == "json" else "jsonl"
+        write_corpus(
+            str(path),
+            count=count,
+            seed=use,
+            fmt=kind,
+            invalid_rate=invalid_rate,
+            locale=locale,
+            engine=engine,
+        )
         return path
 
     return make

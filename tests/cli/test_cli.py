@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from synth import __version__
 from synth.cli import app
+from synth.generation import native
+from synth.generation.assemble import batch_json
 from synth.schema.export import json_schema
 
 runner = CliRunner()
@@ -27,7 +29,41 @@ def _commands() -> dict[str, Any]:
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
-    assert result.output == f"synth {__version__}\n"
+    assert result.output == f"synth {__version__} (engine: native)\n"
+
+
+def test_version_without_the_native_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(native, "_native", None)
+    monkeypatch.setattr(native, "_MISSING", "No module named 'synth._native'")
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"synth {__version__} (engine: python; native not built: No module named 'synth._native')\n"
+
+
+_BLOCKED = "import sys; sys.modules['synth._native'] = None; sys.argv = ['synth', *sys.argv[1:]]; import synth.cli; synth.cli.main()"
+
+
+def test_version_of_an_install_without_the_extension() -> None:
+    """A whole process where ``synth._native`` cannot be imported (as an install built without Rust)."""
+    done = subprocess.run([sys.executable, "-c", _BLOCKED, "--version"], capture_output=True, text=True, check=True)
+    reason = "import of synth._native halted; None in sys.modules"
+    assert done.stdout == f"synth {__version__} (engine: python; native not built: {reason})\n"
+
+
+def test_engine_native_without_the_extension_says_how_to_build_it() -> None:
+    args = ["generate", "-n", "1", "--engine", "native", "-o", "-"]
+    done = subprocess.run([sys.executable, "-c", _BLOCKED, *args], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "synth: error: --engine native needs the compiled generator synth._native, which is not built "
+        "(import of synth._native halted; None in sys.modules). To resolve this error, build it "
+        "(pip install -e . needs a Rust toolchain: https://rustup.rs; or install a wheel), "
+        "or pass --engine python (the same bytes, slower)\n"
+    )
+    auto = subprocess.run(
+        [sys.executable, "-c", _BLOCKED, "generate", "-n", "3", "-q"], capture_output=True, check=True
+    )
+    assert auto.stdout == b"".join(line + b"\n" for line in batch_json(0, 3))  # auto falls back to python
 
 
 def test_no_arguments_shows_help() -> None:
@@ -72,7 +108,7 @@ def test_unwritable_output_is_a_message_not_a_traceback() -> None:
 
 def test_module_entry_point_runs() -> None:
     done = subprocess.run([sys.executable, "-m", "synth", "--version"], capture_output=True, text=True, check=True)
-    assert done.stdout == f"synth {__version__}\n"
+    assert done.stdout == f"synth {__version__} (engine: native)\n"
 
 
 @pytest.mark.parametrize("name", ["", *sorted(_commands())])

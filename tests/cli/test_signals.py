@@ -78,7 +78,7 @@ def feeding(posts: bytes) -> Iterator[tuple[int, int]]:
 
 def _commands(tmp_path: Path) -> dict[str, list[str]]:
     return {
-        "generate": ["generate", "-n", "10000000", "--workers", "2", "-o", "out.jsonl"],
+        "generate": ["generate", "-n", "10000000", "--workers", "2", "--engine", "python", "-o", "out.jsonl"],
         "parts": ["generate", "-n", "4000000", "--parts", "4", "--workers", "2", "-o", "corpus"],
         "validate": ["validate", "--workers", "2", "-"],
         "import": ["import", "--workers", "2", "--db", str(tmp_path / "posts.db"), "-"],
@@ -139,3 +139,37 @@ def test_kill_9_of_the_command_ends_its_workers(
     assert all(gone(pid) for pid in workers), workers
     assert not (tmp_path / "out.jsonl").exists()  # at most the command's own hidden temporary file
     assert [p.name for p in tmp_path.rglob("part-*")] == []  # the workers removed theirs
+
+
+# ---- the native engine's workers are threads of the command itself ----
+
+
+def _writing(command: subprocess.Popen[bytes], folder: Path) -> None:
+    """Wait until the command is writing its output (its hidden temporary file has grown)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert command.poll() is None, command.stderr.read() if command.stderr else ""
+        if any(p.stat().st_size > 10_000_000 for p in folder.glob(".out.jsonl.*.tmp")):
+            return
+        time.sleep(0.05)
+    pytest.fail("the command did not start writing")
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "line"),
+    [(signal.SIGINT, 130, b"synth: interrupted\n"), (signal.SIGTERM, 143, b"synth: terminated\n")],
+)
+def test_a_signal_stops_the_native_threads_and_leaves_no_file(
+    tmp_path: Path, signum: int, code: int, line: bytes
+) -> None:
+    args = ["generate", "-n", "100000000", "--workers", "2", "--engine", "native", "-o", "out.jsonl"]
+    command = _start(args, tmp_path)
+    _writing(command, tmp_path)
+    assert children_of(command.pid) == []  # threads, not processes
+    if signum == signal.SIGINT:  # Ctrl-C: the whole process group
+        os.killpg(command.pid, signum)
+    else:
+        command.send_signal(signum)
+    assert command.wait(timeout=30) == code
+    assert command.stderr is not None and command.stderr.read() == line
+    assert _leftovers(tmp_path) == []

@@ -16,10 +16,10 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-import synth.generation.parts
 from synth.cli import app
 from synth.errors import UsageError
-from synth.generation.corpus import chunk_bytes
+from synth.generation import engines
+from synth.generation.corpus import CHUNK
 from synth.generation.manifest import read_manifest
 from synth.generation.parts import part_tasks, write_parts, write_parts_dask
 from synth.generation.writer import write_corpus
@@ -111,19 +111,21 @@ def test_an_interrupted_part_leaves_no_part_and_the_previous_manifest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "p"
-    write_parts(str(folder), count=1200, parts=2)
+    count = 4 * CHUNK + 2  # two parts of two chunks and a post each
+    write_parts(str(folder), count=count, parts=2)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     made = []
+    chunk_bytes = engines.chunk_bytes
 
-    def interrupted(first: int, last: int, seed: int, locale: str) -> bytes:
+    def interrupted(first: int, last: int, seed: int, locale: str, engine: engines.Engine) -> bytes:
         made.append(first)
         if len(made) == 2:  # midway through the first part of the new run
             raise KeyboardInterrupt
-        return chunk_bytes(first, last, seed, locale)
+        return chunk_bytes(first, last, seed, locale, engine)
 
-    monkeypatch.setattr(synth.generation.parts, "chunk_bytes", interrupted)
+    monkeypatch.setattr(engines, "chunk_bytes", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        write_parts(str(folder), count=1200, parts=2, seed=8)
+        write_parts(str(folder), count=count, parts=2, seed=8)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no temporary file, nothing replaced
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 
 import faker
 import pytest
@@ -57,3 +59,22 @@ def test_view_count_quantiles_ascend() -> None:
 def test_unknown_locale() -> None:
     with pytest.raises(GenerationError, match="unknown locale 'xx'"):
         vocab.words("xx")
+
+
+def _format_map_expansion(patterns: list[str], slots: dict[str, list[str]]) -> tuple[str, ...]:
+    """The plain definition: every combination through ``format_map``, first occurrence first."""
+    out: dict[str, None] = {}
+    for pattern in patterns:
+        names = re.findall(r"\{(\w+)\}", pattern)
+        for values in itertools.product(*(slots[n] for n in names)):
+            out.setdefault(pattern.format_map(dict(zip(names, values, strict=True))), None)
+    return tuple(out)
+
+
+def test_problem_expansion_is_the_format_map_definition() -> None:
+    raw = json.loads((DATA / "topics.json").read_text(encoding="utf-8"))
+    patterns, slots = raw["problem_patterns"], raw["problem_slots"]
+    assert vocab.expand_problems(patterns, slots) == _format_map_expansion(patterns, slots)
+    tricky = ["{a} and {a}", "{a}{b}{a}", "plain", "{b} }} {{ {a}", "{b}"]
+    values = {"a": ["1", "2", "1"], "b": ["p", "q", "p"]}
+    assert vocab.expand_problems(tricky, values) == _format_map_expansion(tricky, values)

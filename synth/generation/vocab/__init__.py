@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -64,13 +65,26 @@ class Topics:
 
 
 def expand_problems(patterns: list[str], slots: dict[str, list[str]]) -> tuple[str, ...]:
-    """Every phrase the patterns make with their slots, first occurrence first."""
+    """Every phrase the patterns make with their slots, first occurrence first.
+
+    Each combination of slot values fills the pattern as ``pattern.format_map(dict(zip(names,
+    values)))`` does (a repeated name takes its last value); through a positional template made
+    once per pattern, as tens of thousands of phrases are made at every start-up.
+    """
     out: dict[str, None] = {}
     for pattern in patterns:
         names = _SLOT.findall(pattern)
-        for values in itertools.product(*(slots[n] for n in names)):
-            out.setdefault(pattern.format_map(dict(zip(names, values, strict=True))), None)
+        fill = _filler(pattern, names)
+        out.update(dict.fromkeys(itertools.starmap(fill, itertools.product(*(slots[n] for n in names)))))
     return tuple(out)
+
+
+def _filler(pattern: str, names: list[str]) -> Callable[..., str]:
+    """A function of the slot values (in the order of ``names``) that fills ``pattern``."""
+    if "{{" in pattern or "}}" in pattern:  # escaped braces: the plain, slower way
+        return lambda *values: pattern.format_map(dict(zip(names, values, strict=True)))
+    last = {name: j for j, name in enumerate(names)}
+    return _SLOT.sub(lambda m: "{%d}" % last[m.group(1)], pattern).format  # noqa: UP031 - a format template
 
 
 @functools.cache
