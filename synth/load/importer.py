@@ -307,7 +307,11 @@ def _pool(stack: contextlib.ExitStack, source: RowSource, options: ImportOptions
     if kind == "threads":
         return stack.enter_context(ThreadPoolExecutor(workers, thread_name_prefix="synth-check"))
     if kind == "processes":
-        return stack.enter_context(process_pool(workers))
+        pool = stack.enter_context(process_pool(workers))
+        # Start every child now, before the reader thread runs: a child forked while that thread holds a
+        # lock (of its input, of its lookup's connection) would inherit it held, for ever.
+        pool.submit(int).result()
+        return pool
     return None
 
 

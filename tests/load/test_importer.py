@@ -200,14 +200,28 @@ def _crash_command(source: Path, db: str) -> list[str]:
     return [sys.executable, "-m", "synth", "import", str(source), "--db", db, "--batch", "250", "--as-of", "2030-01-01"]
 
 
+def _deferred_now(db: str) -> bool:
+    """Whether a fresh load of ``db`` has deferred its indexes (False before its tables exist)."""
+    try:
+        return bool(_query(db, "SELECT count(*) FROM synth_meta WHERE key = 'deferred_indexes'")[0][0])
+    except Exception:  # noqa: BLE001 - killed before it made its tables
+        return False
+
+
 @pytest.mark.slow
-def test_kill_9_at_random_moments_then_resume(db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", ["fresh", "incremental"])
+def test_kill_9_at_random_moments_then_resume(db_url: str, tmp_path: Path, path: str) -> None:
+    """Both load paths: an empty database (a fresh load, indexes at the end) and one with posts."""
     source = tmp_path / "posts.jsonl"
     write_corpus(str(source), count=8000, seed=5, invalid_rate=0.02)
     reference = str(tmp_path / "reference.db")
     import_paths([str(source)], reference, options=_options(batch=250))
+    if path == "incremental":
+        head = _write_lines(tmp_path / "head.jsonl", source.read_bytes().splitlines()[:100])  # the corpus's own
+        import_paths([str(head)], db_url, options=_options())
     rng = random.Random(99)
     kills = attempts = 0
+    deferred = False
     while kills < 10 and attempts < 40:  # once the load is complete, killed re-imports must not harm it either
         attempts += 1
         child = subprocess.Popen(_crash_command(source, db_url), stderr=subprocess.DEVNULL)
@@ -216,7 +230,9 @@ def test_kill_9_at_random_moments_then_resume(db_url: str, tmp_path: Path) -> No
             os.kill(child.pid, signal.SIGKILL)
             kills += 1
         child.wait()
+        deferred |= _deferred_now(db_url)
     assert kills == 10
+    assert deferred == (path == "fresh")  # the path taken: only a fresh load defers its indexes
     done = subprocess.run(_crash_command(source, db_url), capture_output=True, text=True, check=False)
     assert done.returncode == 1, done.stderr  # the corpus holds invalid records: exit 1
     assert "records:" in done.stderr

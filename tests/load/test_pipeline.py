@@ -10,8 +10,7 @@ import re
 import sqlite3
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,23 +53,6 @@ class _Counting:
             return real(record, opts)
 
         monkeypatch.setattr(rowsource, "check", counted)
-
-
-@pytest.fixture
-def reference_url(db_url: str, tmp_path: Path) -> Iterator[str]:
-    """A second database of the same kind as ``db_url`` (search ranks differ between the two kinds)."""
-    if not db_url.startswith("postgresql://"):
-        yield str(tmp_path / "reference.db")
-        return
-    import psycopg  # noqa: PLC0415
-
-    schema = f"synth_ref_{uuid.uuid4().hex[:12]}"
-    server = db_url.split("?", 1)[0]
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}".encode())
-    yield f"{server}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE".encode())
 
 
 def _indexes(db: str) -> set[str]:
