@@ -204,7 +204,7 @@ def _deferred_now(db: str) -> bool:
     """Whether a fresh load of ``db`` has deferred its indexes (False before its tables exist)."""
     try:
         return bool(_query(db, "SELECT count(*) FROM synth_meta WHERE key = 'deferred_indexes'")[0][0])
-    except Exception:  # noqa: BLE001 - killed before it made its tables
+    except Exception:  # killed before it made its tables
         return False
 
 
