@@ -1,11 +1,12 @@
-"""Validation throughput: synth's validator against jsonschema, fastjsonschema and bare pydantic.
+"""Validation throughput: synth's validator against jsonschema, fastjsonschema, jsonschema-rs and bare pydantic.
 
 Run from the project root with the project's virtualenv (progress goes to stderr)::
 
     .venv/bin/python benchmarks/bench_validate.py           # normal run, about a minute
     .venv/bin/python benchmarks/bench_validate.py --quick   # smoke run, under 30 s
 
-Needs ``jsonschema`` and ``fastjsonschema`` (the ``bench`` extra). Every input is written
+Needs ``jsonschema`` and ``fastjsonschema`` (the ``bench`` extra) and ``jsonschema_rs`` (the
+``dev`` extra); the native rows need ``synth._native`` built (``pip install -e .``). Every input is written
 under a temporary directory: a clean corpus (``synth.generation.writer.write_corpus``, seed 0, every
 post valid), the first lines of which every in-process contender reads, so all of them see
 the same documents; and a labelled invalid corpus (``invalid_rate=0.05``). Review dates are
@@ -26,16 +27,27 @@ What is measured and how to read it, part by part as printed:
      2020-12 draft and compiles the schema with its draft-07 generator; the keywords this
      schema uses ($ref into $defs, oneOf, const, uniqueItems, patterns, bounds) mean the
      same there.
+   * ``jsonschema-rs``: the Rust ``jsonschema`` crate's Python binding, ``validator_for(schema)``
+     once, then per line ``orjson.loads`` (the parse is included) and ``is_valid``.
    * ``pydantic``: ``Post.model_validate_json(line)``, the bare model.
-   * ``synth check_record``: ``synth.validate.check_record(line, options=...)`` per line:
-     parse, schema, every consistency rule (content hash included), without file I/O and
-     without corpus rules.
+   * ``synth native check_lines``: the compiled check (``synth.validate.native.NativeCheck``)
+     over batches of 256 lines, in process: parse, schema, every consistency rule (content
+     hash over the canonical bytes included) and the R002 digest; no file I/O, no corpus rules.
+   * ``synth check_record (python)``: ``check_record(line, options=...)`` per line with
+     ``engine="python"``: the Python path alone, the reference the native check is tested against.
    * ``synth validate_paths``: ``synth.validate.validate_paths([file])`` over the JSONL
-     file, every finding consumed: reading with line bounds, layers 1-3 and the corpus
-     rules (duplicate ids, duplicate content, dangling ``similar_posts``). This is THE synth
-     row: the "synth / row" column and the ratios divide its docs/s by the others'.
+     file (``engine="auto"``: native first), every finding consumed: reading with line
+     bounds, layers 1-3 and the corpus rules (duplicate ids, duplicate content, dangling
+     ``similar_posts``). This is THE synth row: the "synth / row" column and the ratios
+     divide its docs/s by the others'.
+   * ``synth validate_paths (python)``: the same with ``engine="python"``.
    * ``synth validate_paths (invalid)``: the same over the invalid corpus (5% of posts
-     broken, each in one labelled way); docs are the records read, findings what it found.
+     broken, each in one labelled way): the native check accepts the valid ones, the
+     Python path explains the others; docs are the records read, findings what it found.
+
+   Besides wall docs/s, each row shows docs per CPU second of this process (``cpu docs/s``,
+   from ``resource.getrusage``): steadier than wall time when the core is shared. (``perf stat
+   -e instructions`` is not supported in these VMs, so no instruction counts.)
 
    "findings" is a sanity check: total errors (jsonschema, pydantic, synth) or rejected
    documents (fastjsonschema), 0 on the clean corpus for every contender.
@@ -46,15 +58,16 @@ What is measured and how to read it, part by part as printed:
    review dates, ...) or the corpus rules, which synth runs on every document. A ratio above
    1 means synth does more work per document and still goes faster.
 
-2. Scaling: ``synth validate FILE --workers K --format json`` as a subprocess, K = 1 and 2,
+2. Scaling: ``synth validate FILE --workers K --format json --engine E`` as a subprocess, K = 1 and 2,
+   E = native and python,
    unpinned, on a larger clean file, timed with ``time.perf_counter`` around
    ``subprocess.run`` (interpreter start-up and pool start included), alternately, best run
    shown. "start-up" is the same command on a one-post file; "excl. start-up" subtracts it.
    The scaling factor is docs/s(K=2) / docs/s(K=1); 2.0 would be perfect, but the main
    process still reads lines, ships batches to the workers and applies the corpus rules.
 
-Load: the 1-minute load average (``os.getloadavg``) is printed at the start and the end, and
-each row has "others' CPUs": how many CPUs other processes kept busy during it (the
+Load: the 1-minute load average (``os.getloadavg``) is printed at the start and the end and
+after each row ("load"), and each row has "others' CPUs": how many CPUs other processes kept busy during it (the
 machine's busy time from ``/proc/stat`` minus this run's own CPU time, over wall time). This
 benchmark itself keeps about one CPU busy (two or three during the ``--workers 2`` runs), so
 a load average around 1 is its own; a row with others' CPUs near or above 1 on a two-CPU
@@ -64,7 +77,9 @@ machine was slowed down by other work: rerun it on an idle machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -75,6 +90,7 @@ from pathlib import Path
 from typing import Any
 
 import fastjsonschema
+import jsonschema_rs
 import orjson
 from _common import load_line, machine_busy_seconds, own_cpu_seconds, pinned
 from jsonschema import Draft202012Validator
@@ -82,6 +98,7 @@ from pydantic import ValidationError
 
 from synth.generation.writer import write_corpus
 from synth.schema.model import Post
+from synth.validate import native
 from synth.validate.check import check_record
 from synth.validate.options import Options, make_options
 from synth.validate.report import Report
@@ -96,7 +113,10 @@ WARM_UP = 20
 JSONSCHEMA = "jsonschema (schema only)"
 FASTJSONSCHEMA = "fastjsonschema (schema only)"
 PYDANTIC = "pydantic model_validate_json"
+JSONSCHEMA_RS = "jsonschema-rs (schema only, parse incl.)"
+NATIVE = "synth native check_lines, all rules"
 SYNTH = "synth validate_paths, all rules"
+NATIVE_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -106,6 +126,7 @@ class Counts:
     jsonschema: int
     fastjsonschema: int
     pydantic: int
+    jsonschema_rs: int
     synth: int
     cli: int
     invalid: int
@@ -113,8 +134,8 @@ class Counts:
     cli_repeats: int
 
 
-QUICK = Counts(100, 1_000, 2_000, 2_000, 5_000, 2_000, 1, 1)
-NORMAL = Counts(1_000, 8_000, 20_000, 20_000, 50_000, 20_000, 3, 2)
+QUICK = Counts(100, 1_000, 2_000, 2_000, 2_000, 5_000, 2_000, 1, 1)
+NORMAL = Counts(1_000, 8_000, 20_000, 20_000, 20_000, 50_000, 20_000, 3, 2)
 
 
 @dataclass(frozen=True)
@@ -126,10 +147,16 @@ class Row:
     seconds: float
     findings: int
     others: float | None
+    cpu: float = 0.0  # CPU seconds of this process
+    load: float = 0.0  # 1-minute load average right after
 
     @property
     def rate(self) -> float:
         return self.docs / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def cpu_rate(self) -> float:
+        return self.docs / self.cpu if self.cpu > 0 else 0.0
 
 
 Run = Callable[[], tuple[int, int]]  # one pass: (documents, findings)
@@ -141,11 +168,17 @@ Run = Callable[[], tuple[int, int]]  # one pass: (documents, findings)
 def timed(name: str, run: Run) -> Row:
     """One pass of ``run``: wall time, and the CPUs other processes kept busy meanwhile."""
     busy0, own0, began = machine_busy_seconds(), own_cpu_seconds(), time.perf_counter()
+    mine0 = _self_cpu()
     docs, findings = run()
     wall = time.perf_counter() - began
-    busy1, own1 = machine_busy_seconds(), own_cpu_seconds()
+    busy1, own1, mine1 = machine_busy_seconds(), own_cpu_seconds(), _self_cpu()
     others = None if busy0 is None or busy1 is None else max(0.0, busy1 - busy0 - (own1 - own0)) / wall
-    return Row(name, docs, wall, findings, others)
+    return Row(name, docs, wall, findings, others, mine1 - mine0, os.getloadavg()[0])
+
+
+def _self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def best(name: str, run: Run, repeats: int) -> Row:
@@ -176,6 +209,25 @@ def fastjsonschema_run(schema: dict[str, Any]) -> Callable[[Sequence[bytes]], in
             except fastjsonschema.JsonSchemaException:
                 rejected += 1
         return rejected
+
+    return run
+
+
+def jsonschema_rs_run(schema: dict[str, Any]) -> Callable[[Sequence[bytes]], int]:
+    validator = jsonschema_rs.validator_for(schema)
+
+    def run(docs: Sequence[bytes]) -> int:
+        return sum(1 for line in docs if not validator.is_valid(orjson.loads(line)))
+
+    return run
+
+
+def native_run(options: Options) -> Callable[[Sequence[bytes]], int]:
+    check = native.NativeCheck(options)
+
+    def run(docs: Sequence[bytes]) -> int:
+        batches = (check.check_lines(list(docs[k : k + NATIVE_BATCH])) for k in range(0, len(docs), NATIVE_BATCH))
+        return sum(1 for batch in batches for verdict in batch if isinstance(verdict, int))
 
     return run
 
@@ -244,13 +296,22 @@ def make_corpora(folder: Path, counts: Counts) -> Corpora:
 def one_core(corpora: Corpora, counts: Counts) -> list[Row]:
     schema = orjson.loads(SCHEMA.read_bytes())
     options = make_options(as_of=AS_OF)
+    python = dataclasses.replace(options, engine="python")
     lines, r = corpora.lines, counts.repeats
     plan: list[tuple[str, Run]] = [
         (JSONSCHEMA, over_lines(jsonschema_run(schema), lines[: counts.jsonschema])),
         (FASTJSONSCHEMA, over_lines(fastjsonschema_run(schema), lines[: counts.fastjsonschema])),
+        (JSONSCHEMA_RS, over_lines(jsonschema_rs_run(schema), lines[: counts.jsonschema_rs])),
         (PYDANTIC, over_lines(pydantic_run, lines[: counts.pydantic])),
-        ("synth check_record, all rules", over_lines(check_record_run(options), lines)),
+    ]
+    if native.available():
+        plan.append((NATIVE, over_lines(native_run(options), lines)))
+    else:
+        print("  synth._native is not built: no native rows", file=sys.stderr)
+    plan += [
+        ("synth check_record (python), all rules", over_lines(check_record_run(python), lines)),
         (SYNTH, over_file(corpora.clean, options)),
+        ("synth validate_paths (python)", over_file(corpora.clean, python)),
         ("synth validate_paths (invalid)", over_file(corpora.invalid, options)),
     ]
     return [best(name, run, r) for name, run in plan]
@@ -261,7 +322,7 @@ def _ratio(mine: float, theirs: float) -> str:
 
 
 def print_table(rows: Sequence[Row], reference: Row) -> None:
-    head = ("contender", "docs", "seconds", "docs/s", "findings", "synth / row", "others' CPUs")
+    head = ("contender", "docs", "seconds", "docs/s", "cpu docs/s", "findings", "synth / row", "others' CPUs", "load")
     table = [head]
     for row in rows:
         others = "-" if row.others is None else f"{row.others:.2f}"
@@ -271,9 +332,11 @@ def print_table(rows: Sequence[Row], reference: Row) -> None:
                 f"{row.docs:,}",
                 f"{row.seconds:.3f}",
                 f"{row.rate:,.0f}",
+                f"{row.cpu_rate:,.0f}",
                 f"{row.findings:,}",
                 _ratio(reference.rate, row.rate),
                 others,
+                f"{row.load:.2f}",
             )
         )
     widths = [max(len(line[c]) for line in table) for c in range(len(head))]
@@ -296,9 +359,21 @@ def report_one_core(rows: Sequence[Row], where: str, counts: Counts, defects: in
     print("NOTE: jsonschema and fastjsonschema check only the JSON Schema and pydantic only the model (no")
     print("      cross-field or corpus rules); synth check_record runs every per-record rule, and")
     print("      validate_paths also reads the file and applies the corpus rules (R001-R003).")
-    print("ratios (docs/s of synth validate_paths, all rules, one core, over the other's):")
-    for label, name in (("fastjsonschema", FASTJSONSCHEMA), ("jsonschema", JSONSCHEMA), ("bare pydantic", PYDANTIC)):
-        print(f"  synth / {label:<15} {_ratio(synth.rate, by_name[name].rate):>8}")
+    peers = (
+        ("fastjsonschema", FASTJSONSCHEMA, 10.0),
+        ("jsonschema-rs", JSONSCHEMA_RS, 1.2),
+        ("bare pydantic", PYDANTIC, 2.5),
+        ("jsonschema", JSONSCHEMA, None),
+    )
+    for mine in (by_name.get(NATIVE), synth):
+        if mine is None:
+            continue
+        print(f"ratios of {mine.name!r}, wall docs/s (cpu docs/s) over the other's; goal in brackets:")
+        print(f"  docs/s: {mine.rate:,.0f} (cpu {mine.cpu_rate:,.0f}) [goal >= 60,000 with every rule]")
+        for label, name, goal in peers:
+            theirs = by_name[name]
+            wall, cpu = _ratio(mine.rate, theirs.rate), _ratio(mine.cpu_rate, theirs.cpu_rate)
+            print(f"  / {label:<15} {wall:>8} ({cpu}){f' [goal >= {goal}x]' if goal else ''}")
     return synth
 
 
@@ -311,8 +386,9 @@ def synth_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "synth"]
 
 
-def cli_run(path: Path, workers: int, docs: int) -> Run:
+def cli_run(path: Path, workers: int, docs: int, engine: str = "auto") -> Run:
     argv = [*synth_command(), "validate", str(path), "--workers", str(workers), "--format", "json", "--as-of", AS_OF]
+    argv += ["--engine", engine]
 
     def run() -> tuple[int, int]:
         done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
@@ -325,31 +401,40 @@ def cli_run(path: Path, workers: int, docs: int) -> Run:
 
 def scaling(corpora: Corpora, counts: Counts) -> None:
     n, r = max(counts.cli, counts.synth), counts.cli_repeats
+    engines = ("native", "python") if native.available() else ("python",)
+    plan = [(engine, w) for engine in engines for w in (1, 2)]
     startup = {w: best(f"start-up --workers {w}", cli_run(corpora.tiny, w, 1), r).seconds for w in (1, 2)}
-    runs: dict[int, list[Row]] = {1: [], 2: []}
-    for _ in range(r):  # alternate, so that a burst of other work hits both
-        for workers, done in runs.items():
-            print(f"  running synth validate --workers {workers} ...", file=sys.stderr, flush=True)
-            done.append(timed(f"synth validate --workers {workers}", cli_run(corpora.big, workers, n)))
-    rows = {w: min(done, key=lambda row: row.seconds) for w, done in runs.items()}
+    runs: dict[tuple[str, int], list[Row]] = {key: [] for key in plan}
+    for _ in range(r):  # alternate, so that a burst of other work hits each alike
+        for (engine, workers), done in runs.items():
+            name = f"synth validate --engine {engine} --workers {workers}"
+            print(f"  running {name} ...", file=sys.stderr, flush=True)
+            done.append(timed(name, cli_run(corpora.big, workers, n, engine)))
+    rows = {key: min(done, key=lambda row: row.seconds) for key, done in runs.items()}
     print(
-        f"\n== part 2: synth validate FILE --workers K --format json, subprocess, unpinned, {os.cpu_count()} CPUs,"
-        f" {n:,} clean docs, best of {r} =="
+        f"\n== part 2: synth validate FILE --engine E --workers K --format json, subprocess, unpinned,"
+        f" {os.cpu_count()} CPUs, {n:,} clean docs, best of {r} =="
     )
     print(
-        f"{'workers':>7}  {'seconds':>8}  {'docs/s':>8}  {'start-up s':>10}  {'docs/s excl. start-up':>21}"
-        f"  {'others CPUs':>11}"
+        f"{'engine':>7}  {'workers':>7}  {'seconds':>8}  {'docs/s':>8}  {'start-up s':>10}  "
+        f"{'docs/s excl. start-up':>21}  {'others CPUs':>11}  {'load':>5}"
     )
-    net: dict[int, float] = {}
-    for w, row in rows.items():
+    net: dict[tuple[str, int], float] = {}
+    for (engine, w), row in rows.items():
         rest = row.seconds - startup[w]
-        net[w] = n / rest if rest > 0 else 0.0
+        net[engine, w] = n / rest if rest > 0 else 0.0
         others = "-" if row.others is None else f"{row.others:.2f}"
-        print(f"{w:>7}  {row.seconds:8.2f}  {row.rate:8,.0f}  {startup[w]:10.2f}  {net[w]:21,.0f}  {others:>11}")
-    print(
-        f"scaling factor workers=2 / workers=1: {rows[2].rate / rows[1].rate:.2f}"
-        f" (excl. start-up: {_ratio(net[2], net[1])})"
-    )
+        print(
+            f"{engine:>7}  {w:>7}  {row.seconds:8.2f}  {row.rate:8,.0f}  {startup[w]:10.2f}  "
+            f"{net[engine, w]:21,.0f}  {others:>11}  {row.load:5.2f}"
+        )
+    for engine in engines:
+        print(
+            f"scaling factor workers=2 / workers=1 ({engine}): {rows[engine, 2].rate / rows[engine, 1].rate:.2f}"
+            f" (excl. start-up: {_ratio(net[engine, 2], net[engine, 1])})"
+        )
+    if len(engines) == 2:
+        print(f"native / python, workers=1, excl. start-up: {_ratio(net['native', 1], net['python', 1])}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,12 +29,14 @@ if TYPE_CHECKING:
     from synth.generation.corpus import Summary
     from synth.generation.engines import generate, generate_post
     from synth.generation.writer import write_corpus
+    from synth.load.check import check_index
     from synth.schema.export import json_schema
     from synth.schema.hash import content_hash
     from synth.schema.model import Post
     from synth.validate.check import validate_post
     from synth.validate.report import Finding
     from synth.validate.run import validate_file
+    from synth.workload.workload import queries
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -49,10 +51,12 @@ __all__ = [
     "SynthError",
     "UsageError",
     "__version__",
+    "check_index",
     "content_hash",
     "generate",
     "generate_post",
     "json_schema",
+    "queries",
     "validate_file",
     "validate_post",
     "write_corpus",
@@ -64,10 +68,12 @@ __getattr__, __dir__ = lazy(
         "Finding": "synth.validate.report",
         "Post": "synth.schema.model",
         "Summary": "synth.generation.corpus",
+        "check_index": "synth.load.check",
         "content_hash": "synth.schema.hash",
         "generate": "synth.generation.engines",
         "generate_post": "synth.generation.engines",
         "json_schema": "synth.schema.export",
+        "queries": "synth.workload.workload",
         "validate_file": "synth.validate.run",
         "validate_post": "synth.validate.check",
         "write_corpus": "synth.generation.writer",

@@ -26,16 +26,17 @@ LAYERS: dict[str, int] = {
     "synth.schema": 1,
     "synth.generation": 2,
     "synth.validate": 3,
-    "synth.load": 4,
-    "synth.pages": 5,
-    "synth.feeds": 5,
-    "synth.testing": 5,
-    "synth.render": 5,  # first homes, kept as re-exports of their stage
-    "synth.strategies": 5,
-    "synth.pytest_plugin": 5,
-    "synth.cli": 6,
-    "synth": 7,  # the package's lazy public API and ``python -m synth``
-    "synth.__main__": 7,
+    "synth.workload": 4,
+    "synth.load": 5,
+    "synth.pages": 6,
+    "synth.feeds": 6,
+    "synth.testing": 6,
+    "synth.render": 6,  # first homes, kept as re-exports of their stage
+    "synth.strategies": 6,
+    "synth.pytest_plugin": 6,
+    "synth.cli": 7,
+    "synth": 8,  # the package's lazy public API and ``python -m synth``
+    "synth.__main__": 8,
 }
 # Modules that count as part of another entry: the first homes as their stage, the foundation as one.
 GROUPS = {
@@ -129,6 +130,8 @@ def test_the_package_keeps_the_rules() -> None:
         ("synth.feeds.probe", "from synth.pages.html import render_html\n", "a higher or sibling stage"),
         ("synth.testing.probe", "import synth.cli.generate\n", "imports the CLI"),
         ("synth.load.probe", "from synth.validate.report import _private\n", "private name _private"),
+        ("synth.workload.probe", "from synth.load.check import check_index\n", "a higher or sibling stage"),
+        ("synth.validate.probe", "from synth.workload.scan import Scan\n", "a higher or sibling stage"),
         ("synth.generation.corpus", "from synth.generation.defects import KINDS\n", "the design forbids"),
         ("synth.generation.manifest", "from synth.generation import parts\n", "the design forbids"),
     ],

@@ -28,10 +28,12 @@ def test_public_names() -> None:
         "SynthError",
         "UsageError",
         "__version__",
+        "check_index",
         "content_hash",
         "generate",
         "generate_post",
         "json_schema",
+        "queries",
         "validate_file",
         "validate_post",
         "write_corpus",
@@ -58,7 +60,13 @@ def test_first_homes_re_export_the_same_objects(old: str, new: str, names: list[
         assert getattr(before, name) is getattr(after, name), name
 
 
-@pytest.mark.parametrize("package", ["synth.validate", "synth.load", "synth.pages"])
+def test_queries_stays_the_function_after_the_stage_is_imported() -> None:
+    importlib.import_module("synth.workload.workload")
+    assert callable(synth.queries)
+    assert synth.queries.__module__ == "synth.workload.workload"
+
+
+@pytest.mark.parametrize("package", ["synth.validate", "synth.load", "synth.pages", "synth.workload"])
 def test_stage_packages_export_what_their_modules_define(package: str) -> None:
     module = importlib.import_module(package)
     for name in module.__all__:

@@ -4,10 +4,12 @@
 //! Pure Rust, testable without Python: [`rng`] (the counter-based draws), [`floyd`] (distinct
 //! samples), [`json`] (orjson's escaping), [`vocab`] (the vocabulary Python hands over),
 //! [`plan`] (a post's decisions), [`post`] (its JSON) and [`engine`] (sealed batches). The
-//! Python module `synth._native` is in `py`.
+//! Python module `synth._native` is in `py`. [`check`] is the native validator (its own
+//! modules; `synth.validate.native` is its adapter).
 
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod engine;
 pub mod floyd;
 pub mod json;

@@ -206,5 +206,5 @@ impl Engine {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
     m.add("STREAMS", crate::plan::STREAMS)?;
-    Ok(())
+    crate::check::py::register(m)
 }

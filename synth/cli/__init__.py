@@ -14,13 +14,13 @@ import signal
 import sys
 from types import FrameType
 
-from synth.cli import generate, load, pages, validate
+from synth.cli import generate, load, pages, validate, workload
 from synth.cli.common import EXIT_BROKEN_PIPE, EXIT_TERMINATED, app, err, silence_closed_pipes
 from synth.io import stdout_error
 
 __all__ = ["app", "main"]
 
-_COMMANDS = (generate, validate, load, pages)  # importing them registers their commands on ``app``
+_COMMANDS = (generate, validate, load, pages, workload)  # importing them registers their commands on ``app``
 
 
 def main() -> None:

@@ -176,7 +176,7 @@ def in_flags(exc: SynthError) -> str:
 
 
 # Flags whose name is not the parameter's with dashes, where no command context tells.
-_FLAGS: Final = {"fmt": "--format"}
+_FLAGS: Final = {"fmt": "--format", "size": "--queries"}  # flags whose name is not the parameter's
 
 
 def _command_flags() -> dict[str, str]:
@@ -249,6 +249,24 @@ class FindingFormat(enum.Enum):
 
     TEXT = "text"
     JSON = "json"
+
+
+class CheckEngine(enum.Enum):
+    """Which check ``synth validate`` and ``synth import`` run first on each line."""
+
+    AUTO = "auto"
+    NATIVE = "native"
+    PYTHON = "python"
+
+
+CheckEngineOption = Annotated[
+    CheckEngine,
+    typer.Option(
+        "--engine",
+        help="auto: the compiled check accepts valid lines and the Python check explains the others, when it is "
+        "built; native: require it; python: the Python check alone. No finding or row depends on it.",
+    ),
+]
 
 
 Count = Annotated[int, opt("--count", "-n", min=0, max=MAX_INDEX + 1, help="How many posts to write.")]

@@ -37,6 +37,7 @@ from synth.generation.streams import MAX_EDITION
 from synth.generation.writer import write_corpus
 from synth.io import join_path
 from synth.wording import plural
+from synth.workload import MAX_QUERIES
 
 
 class GenerateFormat(enum.Enum):
@@ -180,6 +181,7 @@ def corpus_command(
     output: Annotated[str, opt("--output", "-o", help="Folder for the track or workload.")],
     count: Count = 10_000, seed: Seed = 0, start: Start = 0, locale: Locale = "en_US",
     index: Annotated[str, opt("--index", help="Index name of the track.")] = "alphanode",
+    queries: Annotated[int, opt("--queries", min=0, max=MAX_QUERIES, help="Add N searches with known hit counts.")] = 0,
     quiet: Quiet = False, engine: EngineOption = EngineChoice.AUTO,
 ) -> None:  # fmt: skip
     """Write a Rally track or OSB workload: compressed documents, offset table, mapping, schedule."""
@@ -188,7 +190,7 @@ def corpus_command(
     with reported():
         which = engines.resolve(engine.value)
         track = write_rally_corpus(output, count=count, seed=seed, start=start, locale=locale,
-                                   flavour=flavour.value, index=index, engine=which)  # fmt: skip
+                                   flavour=flavour.value, index=index, queries=queries, engine=which)  # fmt: skip
         if not quiet:
             err.print(track.line(), markup=False)
 

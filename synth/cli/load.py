@@ -12,7 +12,17 @@ from typing import TYPE_CHECKING, Annotated, Final
 import orjson
 import typer
 
-from synth.cli.common import MAX_COUNT, FindingFormat, app, cpu_workers, echo, err, reported
+from synth.cli.common import (
+    MAX_COUNT,
+    CheckEngine,
+    CheckEngineOption,
+    FindingFormat,
+    app,
+    cpu_workers,
+    echo,
+    err,
+    reported,
+)
 from synth.workers import MAX_WORKERS
 
 MAX_BATCH: Final = 100_000  # records held in memory per transaction
@@ -110,6 +120,7 @@ def import_(
     ),
     table_prefix: TablePrefix = "",
     schema: Schema = None,
+    engine: CheckEngineOption = CheckEngine.AUTO,
 ) -> None:
     """Import posts into SQLite or PostgreSQL: validated, idempotent, resumable.
 
@@ -131,7 +142,7 @@ def import_(
             max_error_rate=max_error_rate,
             sync=sync,
             workers=cpu_workers(workers),
-            validation=import_validation(as_of=as_of),
+            validation=import_validation(as_of=as_of, engine=engine.value),
             tables=Tables(table_prefix, schema),
         )
         with import_progress(sys.stderr.isatty()) as advance:

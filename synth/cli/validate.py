@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Annotated, Final
 import orjson
 import typer
 
-from synth.cli.common import MAX_COUNT, FindingFormat, app, cpu_workers, echo, err, out, reported
+from synth.cli.common import (
+    MAX_COUNT,
+    CheckEngine,
+    CheckEngineOption,
+    FindingFormat,
+    app,
+    cpu_workers,
+    echo,
+    err,
+    out,
+    reported,
+)
 from synth.errors import UsageError
 from synth.io import STDIO, open_output
 from synth.workers import MAX_WORKERS
@@ -83,6 +94,7 @@ def validate(
     max_errors: MaxErrors = 0, max_line_bytes: MaxLine = 1 << 20, max_depth: MaxDepth = 64,
     max_document_bytes: MaxDocument = 4 << 20, as_of: AsOf = None, workers: Workers = 1,
     sanitize: Sanitize = False, output: CleanOutput = None, rejects: Rejects = None,
+    engine: CheckEngineOption = CheckEngine.AUTO,
 ) -> None:  # fmt: skip
     """Check posts: parse, schema, consistency and corpus rules, every finding located.
 
@@ -99,6 +111,7 @@ def validate(
         options = make_options(
             select=_split_codes(select), ignore=_split_codes(ignore), max_line_bytes=max_line_bytes,
             max_depth=max_depth, max_document_bytes=max_document_bytes, as_of=as_of, sanitize=sanitize,
+            engine=engine.value,
         )  # fmt: skip
         report = Report()
         with contextlib.ExitStack() as stack:

@@ -1,4 +1,5 @@
-"""Posts for Locust users: disjoint, reproducible slices of the corpus, with no coordination.
+"""Posts and queries for Locust users: disjoint, reproducible slices of the corpus, with no coordination;
+a query feed that searches with a workload's frequencies (:class:`QueryFeed`).
 
 Each simulated user of each worker process owns one slice of post indices, computed from the
 worker's index and the user's number in its process alone::
@@ -28,19 +29,24 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterator
-from typing import Any, Final
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final
 
 from synth.errors import UsageError
 from synth.generation import engines
 from synth.generation.request import MAX_INDEX, check_request
+
+if TYPE_CHECKING:
+    from synth.workload.workload import Query
 
 __all__ = [
     "FEED_BATCH",
     "SLICE_SIZE",
     "USERS_PER_WORKER_MAX",
     "PostFeed",
+    "QueryFeed",
     "next_user_number",
+    "query_feed",
     "slice_for",
     "user_feed",
     "worker_index",
@@ -170,3 +176,35 @@ def user_feed(
         batch=batch,
         engine=engine,
     )
+
+
+class QueryFeed(Iterator["Query"]):
+    """The queries one Locust user sends: drawn for ever from a workload with its Zipf weights.
+
+    Each user of each worker draws its own reproducible sequence (from the seed, the worker's
+    index and the user's number), so a run's users together send each query about as often
+    as its weight says. Each item is a :class:`~synth.workload.workload.Query`: send its
+    ``es_query()`` (or its ``query``) and compare the hits with its ``answer``.
+    """
+
+    def __init__(
+        self, workload: str | Sequence[Query], *, seed: int = 0, worker_index: int = 0, user_number: int = 1
+    ) -> None:
+        from synth.workload.workload import Workload, read_workload  # noqa: PLC0415 - numpy on demand
+
+        items = read_workload(workload) if isinstance(workload, str) else Workload(list(workload))
+        if not len(items):
+            raise UsageError("the workload holds no queries", hint="write one with `synth queries`")
+        if seed < 0 or worker_index < 0 or user_number < 1:
+            raise UsageError("seed and worker index must not be negative, user numbers start at 1",
+                             hint="pass seed >= 0, worker_index >= 0 and user_number >= 1")  # fmt: skip
+        mixed = (seed * USERS_PER_WORKER_MAX * 65_536 + worker_index * USERS_PER_WORKER_MAX + user_number) % 2**63
+        self._draws = items.draws(seed=mixed)
+
+    def __next__(self) -> Query:
+        return next(self._draws)
+
+
+def query_feed(environment: Any, workload: str | Sequence[Query], *, seed: int = 0) -> QueryFeed:
+    """The query feed of a user starting now in this process (its worker's index and the next user number)."""
+    return QueryFeed(workload, seed=seed, worker_index=worker_index(environment), user_number=next_user_number())

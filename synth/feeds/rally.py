@@ -17,7 +17,9 @@
 * ``track.json`` (Rally) or ``workload.json`` (OSB, plus its ``files.txt`` listing the data
   files): version 2, one index, one corpus with the exact ``document-count``,
   ``compressed-bytes`` and ``uncompressed-bytes``, and a schedule: delete-index, create-index,
-  cluster-health, then a bulk task.
+  cluster-health, then a bulk task;
+* with ``queries``: ``queries.jsonl``, a query workload of the corpus (:mod:`synth.workload`),
+  and search operations built from it after a refresh (:mod:`synth.feeds.searches`).
 
 Run it with ``esrally race --track-path=FOLDER --pipeline=benchmark-only --target-hosts=...``
 or ``opensearch-benchmark execute-test --workload-path=FOLDER --pipeline=benchmark-only ...``.
@@ -39,17 +41,19 @@ import orjson
 from synth._version import __version__
 from synth.errors import UsageError
 from synth.feeds.bulk import check_index_name
+from synth.feeds.searches import Search, search_operations, search_tasks
 from synth.generation import engines
 from synth.generation.request import BATCH, check_count, check_request
 from synth.io import make_folder, open_output
 from synth.schema.mapping import index_body
 from synth.wording import plural
 
-__all__ = ["DOCUMENTS", "OFFSET_INTERVAL", "TEST_MODE_DOCS", "Track", "write_rally_corpus"]
+__all__ = ["DOCUMENTS", "OFFSET_INTERVAL", "QUERIES", "TEST_MODE_DOCS", "Track", "write_rally_corpus"]
 
 Flavour = Literal["rally", "osb"]
 
 DOCUMENTS: Final = "documents.json"
+QUERIES: Final = "queries.jsonl"  # the query workload of the corpus, when the track has searches
 TEST_MODE_DOCS: Final = 1000
 OFFSET_INTERVAL: Final = 50_000  # what esrally and OSB use when they build the table themselves
 BZ2_LEVEL: Final = 9
@@ -101,12 +105,11 @@ def write_rally_corpus(
     base_url: str | None = None,
     offset_interval: int = OFFSET_INTERVAL,
     keep_uncompressed: bool = True,
+    queries: int = 0,
+    query_seed: int = 0,
     engine: engines.Engine = "auto",
 ) -> Track:
-    """Write a Rally track (``flavour="rally"``) or an OSB workload (``"osb"``) of posts
-    ``start .. start + count - 1`` into ``folder`` (created if missing). See the module docstring.
-    ``engine`` (auto, native or python) chooses the generator; the files are the same with each.
-    """
+    """A Rally track or OSB workload (``flavour``) of posts ``start ..``, ``queries`` searches (module docstring)."""
     _check(count=count, start=start, flavour=flavour, bulk_size=bulk_size, clients=clients, interval=offset_interval)
     if shards < 1 or replicas < 0:
         raise UsageError(f"{shards} shards and {replicas} replicas", hint="use 1 or more shards and 0 or more replicas")
@@ -128,19 +131,41 @@ def write_rally_corpus(
         files.append(_write_bytes(root / "documents-1k.json.bz2", written.sample))
     files.append(_write_json(root / "index.json", index_body(shards=shards, replicas=replicas)))
     description = f"alphanode posts {start}..{start + count - 1} of seed {seed} ({locale}), synth {__version__}"
-    spec = {
+    spec: dict[str, Any] = {
         "version": 2,
         "description": description,
         "indices": [{"name": index, "body": "index.json"}],
         "corpora": [_corpus_entry(corpus, index, count, written, base_url)],
         "schedule": _schedule(index, bulk_size, clients),
     }
+    if queries:
+        _add_searches(spec, _searches(root, indices, (seed, locale, which), index, queries, query_seed), index)
+        files.append(str(root / QUERIES))
     spec_path = _write_json(root / _SPEC[flavour], spec)
     files.append(spec_path)
     if flavour == "osb":
         data_files = [f"{DOCUMENTS}.bz2", *(["documents-1k.json.bz2"] if written.sample else [])]
         files.append(_write_bytes(root / "files.txt", "".join(f"{name}\n" for name in data_files).encode()))
     return Track(str(root), spec_path, tuple(files), count, written.compressed, written.uncompressed)
+
+
+def _searches(root: Path, indices: range, source: tuple[int, str, engines.Resolved], index: str, size: int,
+              query_seed: int) -> list[Search]:  # fmt: skip
+    """Write the workload of the corpus beside the track; its search operations."""
+    from synth.workload.workload import queries  # noqa: PLC0415 - only tracks with searches need it
+
+    seed, locale, engine = source
+    docs = (d for first in range(indices.start, indices.stop, BATCH)
+            for d in engines.batch_json(first, min(BATCH, indices.stop - first), seed=seed, locale=locale,
+                                        engine=engine))  # fmt: skip
+    workload = queries(docs, size=size, query_seed=query_seed)
+    workload.write(str(root / QUERIES))
+    return search_operations(workload, index)
+
+
+def _add_searches(spec: dict[str, Any], searches: list[Search], index: str) -> None:
+    spec["operations"] = [op for op, _ in searches]
+    spec["schedule"] += search_tasks(searches, index)
 
 
 def _check(*, count: int, start: int, flavour: str, bulk_size: int, clients: int, interval: int) -> None:

@@ -11,6 +11,7 @@ range              owner            streams
                                     field takes the next free id, raising a budget is safe
 100 - 199          invalid corpus   which posts the labelled invalid corpus breaks, and how
 200 - 299          editions         the fate of each post from one edition to the next
+300 - 399          workloads        the choices of a query workload (:mod:`synth.workload`)
 1000 - 64999       revised text     revision *r* of a post redraws its text streams at
                                     ``1000 * r + id`` (:func:`revised`), *r* from 1 to 64
 =================  ===============  ===========================================================
@@ -29,6 +30,9 @@ __all__ = [
     "MAX_REVISION",
     "RANGES",
     "REVISED_TEXT",
+    "WORKLOAD_LOG",
+    "WORKLOAD_PLAN",
+    "WORKLOAD_RANK",
     "Stream",
     "generator_ids",
     "revised",
@@ -51,7 +55,12 @@ class Stream:
     draws: int
 
 
-RANGES: Final = {"generator": range(100), "defects": range(100, 200), "editions": range(200, 300)}
+RANGES: Final = {
+    "generator": range(100),
+    "defects": range(100, 200),
+    "editions": range(200, 300),
+    "workloads": range(300, 400),
+}
 
 # The generator's streams, one per field group. NEVER renumber: a new field takes the next id.
 GENERATOR: Final = (
@@ -73,6 +82,10 @@ GENERATOR: Final = (
 DEFECTS: Final = Stream(100, "defects", 3)  # broken?, kind, (spare)
 EDITION_FATES: Final = Stream(200, "edition-fates", 64)  # one draw per edition step
 MAX_EDITION: Final = EDITION_FATES.draws  # one fate draw per edition step; revisions stay below MAX_REVISION
+# A workload's choices: which queries it plans, their frequency ranks, the query log it repeats.
+WORKLOAD_PLAN: Final = Stream(300, "workload-plan", 1)
+WORKLOAD_RANK: Final = Stream(301, "workload-rank", 1)
+WORKLOAD_LOG: Final = Stream(302, "workload-log", 1)
 REVISED_TEXT: Final = ("body", "text", "words", "checklist", "prose")  # what a revision rewrites
 MAX_REVISION: Final = 64
 _REVISION_BASE: Final = 1000

@@ -55,6 +55,7 @@ from synth.load.rowsource import Outcome, RowJob, RowSource, digest_key, release
 from synth.load.summary import ImportSummary
 from synth.load.tables import Tables
 from synth.validate.check import RecordResult, findings_of
+from synth.validate.native import use_native
 from synth.validate.options import Options, make_options
 from synth.validate.records import Record, kept_raw, records
 from synth.workers import process_pool, resolve_workers
@@ -333,7 +334,7 @@ def _import_serial(sources: list[str], db: str, options: ImportOptions, summary:
 def _import_part(args: tuple[str, str, ImportOptions]) -> ImportSummary:
     part, db, options = args
     summary = ImportSummary()
-    source = row_source()
+    source = row_source(options.validation)
     _import_serial([part], db, options, summary, _Run(source, RowJob(options.validation, False, _key(options))))
     return summary
 
@@ -423,6 +424,7 @@ def import_paths(
     """
     options = options or ImportOptions()
     options = dataclasses.replace(options, workers=resolve_workers(options.workers))  # 0: every core
+    use_native(options.validation)  # an engine that cannot run is an error before the database is touched
     if options.executor not in EXECUTORS:
         raise UsageError(
             f"executor {options.executor!r} is not one of {', '.join(EXECUTORS)}",
@@ -434,7 +436,8 @@ def import_paths(
     check_target(target, named=rejects is not None)
     sources, manifests = _expand(list(paths))
     summary = ImportSummary()
-    run = _Run(row_source(), RowJob(options.validation, False, _key(options)), progress=progress, total=_total(sources))
+    job = RowJob(options.validation, False, _key(options))
+    run = _Run(row_source(options.validation), job, progress=progress, total=_total(sources))
     began = time.perf_counter()
     try:
         if manifests and options.workers > 1 and len(sources) > 1:

@@ -482,6 +482,10 @@ class PostgresBackend:
         except psycopg.Error as exc:
             raise _mapped(exc, self.url) from exc
 
+    def fetch(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        """The rows of one read-only statement (``%s`` placeholders): what ``check-index`` asks."""
+        return list(self._run(sql, params).fetchall())
+
     def search(self, query: str, limit: int) -> list[tuple[str, str, float]]:
         """Every word must match (``plainto_tsquery``, so no query syntax leaks through); ``ts_rank`` order."""
         rows = self._run(

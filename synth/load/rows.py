@@ -9,9 +9,12 @@ to skip an unchanged line without parsing it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-__all__ = ["COLUMNS", "CopyRows", "PostRows", "post_rows"]
+if TYPE_CHECKING:
+    from synth._native import Accepted
+
+__all__ = ["COLUMNS", "CopyRows", "PostRows", "native_rows", "post_rows"]
 
 COLUMNS: Final = (
     "id", "number", "title", "intro", "body", "topic", "problem", "stack", "area", "code_language",
@@ -77,3 +80,11 @@ def post_rows(post: dict[str, Any], doc: bytes) -> PostRows:
         entities=[(pid, k, e["name"], e["type"]) for k, e in enumerate(meta["entities"])],
         links=[(pid, k, target) for k, target in enumerate(post["similar_posts"])],
     )
+
+
+def native_rows(accepted: Accepted) -> PostRows:
+    """The rows of a post the native check accepted with ``rows=True`` (:mod:`synth.validate.native`,
+    built with ``columns=COLUMNS``): the same as :func:`post_rows` of the decoded post and its JSON."""
+    if accepted.row is None or accepted.tools is None or accepted.entities is None or accepted.links is None:
+        raise ValueError("the post was checked without rows: use NativeCheck(..., columns=COLUMNS, rows=True)")
+    return PostRows(post=accepted.row, tools=accepted.tools, entities=accepted.entities, links=accepted.links)

@@ -10,10 +10,13 @@ database.
 
 :func:`python_rows` is the Python source: :func:`synth.validate.check.check` for the verdict,
 :func:`synth.load.rows.post_rows` for the rows and :func:`synth.load.copytext.copy_rows` for
-COPY text. It holds the GIL, so its workers are processes. :func:`row_source` is the one place
-that picks the source: the native check (``synth.validate.native``) plugs in there, as a
-function of the same signature that answers valid lines itself (it releases the GIL, so its
-workers are threads) and hands every other record to :func:`python_rows`, which explains it.
+COPY text. It holds the GIL, so its workers are processes. :func:`native_rows_source` is the
+native one (``--engine auto`` with the compiled checker built, or ``native``): the native check
+(:mod:`synth.validate.native`) takes a chunk's lines as one batch without the GIL (its workers
+are threads) and gives an accepted line's rows, and their COPY text for PostgreSQL, from the
+native side; every record it does not accept goes to :func:`python_rows`, which explains it. No
+row and no finding depends on the engine (``tests/load/test_engines.py``). :func:`row_source`
+is the one place that picks the source.
 
 A re-import skips a line without parsing it when its digest (:func:`line_digest`: BLAKE2b of
 the line's bytes, keyed with :func:`digest_key`, which covers synth's version, the rules' code
@@ -25,23 +28,28 @@ changed ``--as-of`` is never ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import orjson
 
 from synth._version import __version__
 from synth.load.copytext import copy_rows
-from synth.load.rows import PostRows, post_rows
+from synth.load.rows import COLUMNS, CopyRows, PostRows, native_rows, post_rows
 from synth.validate.check import RecordResult, check
+from synth.validate.native import NativeCheck, use_native
 from synth.validate.options import Options
 from synth.validate.records import Record, slimmed
-from synth.validate.rules import RULES
+from synth.validate.rules import RULES, Selection
+
+if TYPE_CHECKING:
+    from synth._native import Accepted
 
 __all__ = [
     "Outcome",
@@ -50,6 +58,7 @@ __all__ = [
     "digest_key",
     "line_digest",
     "line_id",
+    "native_rows_source",
     "python_rows",
     "releases_gil",
     "row_source",
@@ -129,12 +138,44 @@ def python_rows(records: Sequence[Record], job: RowJob) -> list[Outcome]:
     return out
 
 
-def row_source(engine: str = "python") -> RowSource:
-    """The row source of ``engine``. The native check plugs in here (``auto``/``native``) once it lands."""
-    del engine  # only the Python source exists yet
-    return python_rows
+def _explained(records: Sequence[Record], job: RowJob) -> list[Outcome]:
+    """The Python row source without a native pass (the native check deferred these records)."""
+    return python_rows(records, dataclasses.replace(job, options=dataclasses.replace(job.options, engine="python")))
+
+
+@functools.lru_cache(maxsize=8)
+def _native(as_of: str, selection: Selection, copy: bool) -> NativeCheck:  # a Selection hashes by identity
+    return NativeCheck(Options(selection=selection, as_of=as_of), columns=COLUMNS, rows=True, copy=copy)
+
+
+def _native_outcome(record: Record, accepted: Accepted, job: RowJob) -> Outcome:
+    rows, data = native_rows(accepted), record.data
+    copy = CopyRows(*accepted.copy) if job.copy and accepted.copy is not None else None
+    digest = None if data is None else line_digest(data, job.key)
+    return Outcome(record.line, rows=PostRows(rows.post, rows.tools, rows.entities, rows.links, copy, digest))
+
+
+def native_rows_source(records: Sequence[Record], job: RowJob) -> list[Outcome]:
+    """The native row source: the lines go through the native check as one batch (without the GIL);
+    an accepted line gives its rows (and COPY text) from the native side, every other record goes
+    to the Python source, which explains it."""
+    lines = [(k, r.data) for k, r in enumerate(records) if r.data is not None and r.issue is None]
+    check = _native(job.options.as_of, job.options.selection, job.copy)
+    verdicts = check.check_lines([data for _, data in lines])
+    out: list[Outcome | None] = [None] * len(records)
+    for (k, _), verdict in zip(lines, verdicts, strict=True):
+        if not isinstance(verdict, int):
+            out[k] = _native_outcome(records[k], verdict, job)
+    explained = iter(_explained([r for r, o in zip(records, out, strict=True) if o is None], job))
+    return [o if o is not None else next(explained) for o in out]
+
+
+def row_source(options: Options) -> RowSource:
+    """The row source of ``options.engine``: native when the native check runs (``auto`` with the
+    compiled checker built, or ``native``; see :func:`synth.validate.native.use_native`), else Python."""
+    return native_rows_source if use_native(options) else python_rows
 
 
 def releases_gil(source: RowSource) -> bool:
     """Whether ``source`` runs without the GIL (its workers are then threads, else processes)."""
-    return source is not python_rows
+    return source is native_rows_source

@@ -467,6 +467,10 @@ class SQLiteBackend:
                 hint="run the same synth import again: it finishes the load and builds the index",
             )
 
+    def fetch(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        """The rows of one read-only statement (``?`` placeholders): what ``check-index`` asks."""
+        return self._run(sql, params).fetchall()
+
     def search(self, query: str, limit: int) -> list[tuple[str, str, float]]:
         """Every word of ``query`` must match (each quoted, so no FTS5 syntax leaks through); BM25 order."""
         terms = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())

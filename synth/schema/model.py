@@ -37,6 +37,8 @@ __all__ = [
     "Post",
     "Revision",
     "Score",
+    "calendar_date",
+    "json_integer",
     "unique_items",
 ]
 
@@ -81,7 +83,8 @@ def unique_items(items: list[T]) -> list[T]:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _calendar_date(value: str) -> str:
+def calendar_date(value: str) -> str:
+    """Validator: a ``YYYY-MM-DD`` string that is a calendar date (pydantic error type ``calendar_date``)."""
     try:
         _dt.date.fromisoformat(value)
     except ValueError:
@@ -106,12 +109,12 @@ Percent = Annotated[int, Field(ge=0, le=100)]
 IsoDate = Annotated[
     str,
     StringConstraints(pattern=DATE_PATTERN),
-    AfterValidator(_calendar_date),
+    AfterValidator(calendar_date),
     Field(json_schema_extra={"format": "date"}),
 ]
 
 
-def _json_integer(value: object) -> object:
+def json_integer(value: object) -> object:
     """Only a JSON integer: ``Literal[1]`` alone matches ``True`` (which equals 1) and ``1.0``."""
     if type(value) is not int:
         raise PydanticCustomError("int_type", "Input should be the JSON integer 1 (not true, 1.0 or 1e0)")
@@ -119,7 +122,7 @@ def _json_integer(value: object) -> object:
 
 
 # The schema version: exactly the JSON integer 1, strict like every integer of the model.
-SchemaVersion = Annotated[Literal[1], BeforeValidator(_json_integer)]
+SchemaVersion = Annotated[Literal[1], BeforeValidator(json_integer)]
 _UNIQUE: Final = AfterValidator(unique_items)
 _UNIQUE_SCHEMA: Final = {"uniqueItems": True}
 

@@ -1,7 +1,7 @@
 """The pytest plugin (entry point ``pytest11``): installing synth is enough to use it.
 
 Fixtures: ``synth_seed``, ``synth_post``, ``synth_posts``, ``synth_factory``, ``synth_corpus``,
-``synth_corpus_file``, ``synth_sqlite`` and ``synth_sqlite_db``. The seed comes from
+``synth_corpus_file``, ``synth_queries``, ``synth_sqlite`` and ``synth_sqlite_db``. The seed comes from
 ``--synth-seed``, else the ``synth_seed`` ini setting, else 0; override the ``synth_seed``
 fixture for a module or class of its own. The report header prints it, so a failure can be
 replayed with the same data.
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from synth.generation.corpus import Format
     from synth.generation.engines import Engine
     from synth.schema.model import Post
+    from synth.workload.workload import Workload
 
 __all__ = [
     "pytest_addoption",
@@ -30,6 +31,7 @@ __all__ = [
     "synth_factory",
     "synth_post",
     "synth_posts",
+    "synth_queries",
     "synth_seed",
     "synth_sqlite",
     "synth_sqlite_db",
@@ -151,6 +153,17 @@ def synth_corpus(tmp_path: Path, synth_seed: int) -> CorpusMaker:
 def synth_corpus_file(synth_corpus: CorpusMaker) -> Path:
     """A JSON Lines file of 100 valid posts in tmp_path."""
     return synth_corpus(100)
+
+
+@pytest.fixture
+def synth_queries(synth_corpus_file: Path) -> Workload:
+    """100 queries with their exact answers over ``synth_corpus_file`` (every kind; see docs/queries.md).
+
+    Check an index built from that file with ``synth.check_index(db, synth_queries)``.
+    """
+    from synth.workload.workload import queries  # noqa: PLC0415
+
+    return queries(str(synth_corpus_file), size=100)
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 from pydantic import ValidationError
@@ -22,13 +22,17 @@ from synth.schema.hash import content_hash, digest
 from synth.schema.model import Post
 from synth.schema.order import in_schema_order
 from synth.schema.paths import error_path, format_path
+from synth.validate.native import native_check, use_native
 from synth.validate.options import Options
 from synth.validate.records import Record
 from synth.validate.report import Finding
 from synth.validate.rules import Context, Selection, schema_code
 from synth.validate.sanitize import sanitize
 
-__all__ = ["RecordResult", "check", "check_record", "findings_of", "validate_post"]
+if TYPE_CHECKING:
+    from synth._native import Accepted
+
+__all__ = ["RecordResult", "check", "check_batch", "check_record", "findings_of", "validate_post"]
 
 _HASH_KEY: Final = b'"hash":"'
 MAX_SCHEMA_FINDINGS: Final = 100  # per record; one more finding says how many were not listed
@@ -252,7 +256,30 @@ def _decoded(
 def check_record(
     data: bytes | None, obj: Any = None, *, last: bool = False, options: Options, prefix: tuple[str | int, ...] = ()
 ) -> RecordResult:
-    """Layers 1-3 for one record: raw ``data`` (a line) or an already decoded ``obj``."""
+    """Layers 1-3 for one record: raw ``data`` (a line) or an already decoded ``obj``.
+
+    A line goes through the native check first (:mod:`synth.validate.native`, unless
+    ``options.engine`` is ``python``); what it does not accept takes the Python path below,
+    which produces the findings.
+    """
+    if data is not None and use_native(options):
+        verdict = native_check(options).check_lines([data])[0]
+        if not isinstance(verdict, int):
+            return _accepted(verdict, data, options)
+    return _check_python(data, obj, last=last, options=options, prefix=prefix)
+
+
+def _accepted(accepted: Accepted, data: bytes, options: Options) -> RecordResult:
+    """The result of a line the native check accepted: what the Python path gives a valid post."""
+    result = RecordResult(post_id=accepted.id, valid=True, content=accepted.content, similar=accepted.similar)
+    if options.keep_posts:
+        result.post = orjson.loads(data)
+    return result
+
+
+def _check_python(
+    data: bytes | None, obj: Any, *, last: bool, options: Options, prefix: tuple[str | int, ...]
+) -> RecordResult:
     result = RecordResult()
     obj, stop = _decoded(data, obj, last, options, prefix)
     if stop is not None:
@@ -307,10 +334,31 @@ def _framing_message(code: str, options: Options) -> str:
 
 def check(record: Record, options: Options) -> RecordResult:
     """Layers 1-3 for a record of a file."""
+    return _check(record, options, check_record)
+
+
+def check_batch(records: list[Record], options: Options) -> list[RecordResult]:
+    """:func:`check` of each record; the lines go through the native check as one batch."""
+    if not use_native(options):
+        return [check(record, options) for record in records]
+    lines = [record.data for record in records if record.data is not None]
+    verdicts = iter(native_check(options).check_lines(lines))
+    results = []
+    for record in records:
+        data = record.data
+        verdict = next(verdicts) if data is not None else None
+        if data is not None and verdict is not None and not isinstance(verdict, int):
+            results.append(_accepted(verdict, data, options))
+        else:
+            results.append(_check(record, options, _check_python))
+    return results
+
+
+def _check(record: Record, options: Options, check_line: Callable[..., RecordResult]) -> RecordResult:
     if record.issue is not None:
         message = record.detail or _framing_message(record.issue, options)
         return RecordResult(issues=[(record.issue, format_path(record.prefix), message, 0)])
-    return check_record(record.data, record.obj, last=record.last, options=options, prefix=record.prefix)
+    return check_line(record.data, record.obj, last=record.last, options=options, prefix=record.prefix)
 
 
 def findings_of(file: str, record: Record, result: RecordResult, selection: Selection) -> Iterator[Finding]:

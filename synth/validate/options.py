@@ -10,11 +10,12 @@ from typing import Final
 from synth.errors import UsageError
 from synth.validate.rules import Check, Selection, today
 
-__all__ = ["MAX_DEPTH", "MAX_DOCUMENT_BYTES", "MAX_LINE_BYTES", "Options", "make_options"]
+__all__ = ["ENGINES", "MAX_DEPTH", "MAX_DOCUMENT_BYTES", "MAX_LINE_BYTES", "Options", "make_options"]
 
 MAX_LINE_BYTES: Final = 1 << 20
 MAX_DEPTH: Final = 64
 MAX_DOCUMENT_BYTES: Final = 4 << 20  # a whole-file object parses to up to ~32 times its size
+ENGINES: Final = ("auto", "native", "python")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class Options:
     as_of: str = field(default_factory=today)
     sanitize: bool = False
     keep_posts: bool = False
+    engine: str = "auto"  # auto | native | python: whether lines are checked natively first (synth.validate.native)
     checks: list[tuple[str, Check]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -43,8 +45,9 @@ def make_options(
     max_document_bytes: int = MAX_DOCUMENT_BYTES,
     as_of: str | None = None,
     sanitize: bool = False,
+    engine: str = "auto",
 ) -> Options:
-    """Options from user input, refusing unknown codes and malformed dates."""
+    """Options from user input, refusing unknown codes, malformed dates and unknown engines."""
     selection = Selection(select, ignore)
     unknown = selection.unknown()
     if unknown:
@@ -56,6 +59,12 @@ def make_options(
             raise UsageError(
                 f"as_of {as_of!r} is not a date", hint="write it as YYYY-MM-DD", parameter="as_of"
             ) from None
+    if engine not in ENGINES:
+        raise UsageError(
+            f"engine {engine!r} is not one of {', '.join(ENGINES)}",
+            hint="pass auto, native or python",
+            parameter="engine",
+        )
     return Options(
         selection=selection,
         max_line_bytes=max_line_bytes,
@@ -63,4 +72,5 @@ def make_options(
         max_document_bytes=max_document_bytes,
         as_of=as_of or today(),
         sanitize=sanitize,
+        engine=engine,
     )

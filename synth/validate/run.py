@@ -16,9 +16,10 @@ from typing import Final
 
 from synth.generation.manifest import is_manifest, part_paths, read_manifest
 from synth.io import open_input
-from synth.validate.check import RecordResult, check, findings_of
+from synth.validate.check import RecordResult, check_batch, findings_of
 from synth.validate.corpus_rules import Corpus
 from synth.validate.manifest import count_problem, part_problem
+from synth.validate.native import use_native
 from synth.validate.options import Options
 from synth.validate.records import Record, records, slimmed
 from synth.validate.report import Finding, Report
@@ -28,6 +29,7 @@ from synth.workers import process_pool, resolve_workers
 __all__ = ["Sink", "checked_records", "validate_file", "validate_paths"]
 
 BATCH: Final = 500
+SERIAL_BATCH: Final = 256  # records checked together in this process (one native call, the GIL released)
 IN_FLIGHT: Final = 4
 
 
@@ -35,7 +37,7 @@ Sink = Callable[[str, "Record", RecordResult], None]
 
 
 def _checked(batch: list[Record], options: Options) -> list[RecordResult]:
-    return [check(record, options) for record in batch]
+    return check_batch(batch, options)
 
 
 def checked_records(
@@ -47,9 +49,9 @@ def checked_records(
     so batches of long bad lines do not hold them all.
     """
     if pool is None:
-        for record in stream:
-            result = check(record, options)
-            yield (slimmed(record) if result.rejected else record), result
+        while batch := list(itertools.islice(stream, SERIAL_BATCH)):
+            for record, result in zip(batch, check_batch(batch, options), strict=True):
+                yield (slimmed(record) if result.rejected else record), result
         return
     pending: deque[tuple[list[Record], Future[list[RecordResult]]]] = deque()
     while True:
@@ -121,6 +123,7 @@ def validate_paths(
     """
     workers = resolve_workers(workers)
     options = options or Options()
+    use_native(options)  # an engine that cannot run is an error before the first file is opened
     report = report if report is not None else Report()
     corpus = Corpus()
     with contextlib.ExitStack() as stack:

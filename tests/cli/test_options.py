@@ -23,6 +23,7 @@ REQUIRED: dict[str, list[str]] = {
     "import": ["posts.jsonl"],
     "search": ["word"],
     "parse": ["page.txt"],
+    "check-index": ["queries.jsonl"],
 }
 
 

@@ -16,6 +16,7 @@ FIXTURES = (
     "synth_factory",
     "synth_corpus",
     "synth_corpus_file",
+    "synth_queries",
     "synth_sqlite",
     "synth_sqlite_db",
 )
@@ -59,6 +60,25 @@ def _first_title(pytester: pytest.Pytester, *args: str) -> str:
     result = pytester.runpytest("-s", *args)
     result.assert_outcomes(passed=1)
     return next(line for line in result.stdout.lines if "TITLE=" in line).split("TITLE=", 1)[1]
+
+
+def test_the_query_workload_fixture_checks_the_fixture_database(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import sqlite3
+        import synth
+
+        def test_index(synth_queries, synth_sqlite_db):
+            assert len(synth_queries) == 100
+            assert {q.kind for q in synth_queries} >= {"term", "phrase", "filter", "id", "absent"}
+            assert synth.check_index(str(synth_sqlite_db), synth_queries).ok
+            with sqlite3.connect(synth_sqlite_db) as db:
+                db.execute("DELETE FROM post_links")
+            report = synth.check_index(str(synth_sqlite_db), synth_queries)
+            assert not report.ok and report.kinds["similar"].recall < 1
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
 def test_the_seed_changes_the_data_reproducibly(pytester: pytest.Pytester) -> None:
