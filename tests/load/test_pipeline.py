@@ -27,6 +27,7 @@ from synth.load.importer import ImportOptions, import_paths, import_validation
 from synth.load.pipeline import CHUNK, QUEUED, outcomes
 from synth.load.rowsource import Outcome, RowJob, digest_key, line_digest, line_id, python_rows
 from synth.load.search import search
+from synth.validate.native import NativeCheck
 from synth.validate.options import make_options
 from synth.validate.records import Record
 from synth.validate.run import validate_paths
@@ -42,17 +43,28 @@ def _corpus(tmp_path: Path, count: int = 600, seed: int = 3, **kw: Any) -> Path:
 
 
 class _Counting:
-    """Counts the records the Python row source checks (in this process: inline or thread workers)."""
+    """Counts the lines parsed and checked, by the native check or the Python one (a line the native
+    check defers to Python counts once), in this process (inline or thread workers)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.seen = 0
-        real = rowsource.check
+        self.lines: dict[int, bytes] = {}  # id -> the line (kept, so that no id is reused)
+        real, native = rowsource.check, NativeCheck.check_lines
 
         def counted(record: Record, opts: Any) -> Any:
-            self.seen += 1
+            data = record.data if record.data is not None else repr(record).encode()
+            self.lines[id(data)] = data
             return real(record, opts)
 
+        def counted_natively(check: NativeCheck, lines: list[bytes]) -> Any:
+            self.lines.update((id(line), line) for line in lines)
+            return native(check, lines)
+
         monkeypatch.setattr(rowsource, "check", counted)
+        monkeypatch.setattr(NativeCheck, "check_lines", counted_natively)
+
+    @property
+    def seen(self) -> int:
+        return len(self.lines)
 
 
 def _indexes(db: str) -> set[str]:
@@ -186,13 +198,15 @@ def test_an_unknown_executor_is_a_usage_error(tmp_path: Path) -> None:
 # ---- re-imports: unchanged lines are skipped unparsed --------------------------------------------------
 
 
+@pytest.mark.parametrize("engine", ["native", "python"])
 def test_an_unchanged_corpus_is_skipped_without_parsing(
-    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
+    validation = import_validation(as_of="2030-01-01", engine=engine)
     source = _corpus(tmp_path)
-    import_paths([str(source)], db_url, options=options(batch=100))
+    import_paths([str(source)], db_url, options=options(batch=100, validation=validation))
     counting = _Counting(monkeypatch)
-    again = import_paths([str(source)], db_url, options=options(batch=100))
+    again = import_paths([str(source)], db_url, options=options(batch=100, validation=validation))
     assert (again.counts.unchanged, again.counts.records, again.fresh) == (600, 600, False)
     assert counting.seen == 0
     lines = source.read_bytes().splitlines()
@@ -200,7 +214,7 @@ def test_an_unchanged_corpus_is_skipped_without_parsing(
     edited["meta"]["view_count"] += 1
     lines[10] = sealed(edited)
     changed = write_lines(tmp_path / "edited.jsonl", lines)
-    third = import_paths([str(changed)], db_url, options=options(batch=100))
+    third = import_paths([str(changed)], db_url, options=options(batch=100, validation=validation))
     assert (third.counts.updated, third.counts.unchanged) == (1, 599)
     assert counting.seen == 1  # only the changed line was parsed and checked
     assert query(db_url, f"SELECT view_count FROM posts WHERE id = '{edited['id']}'") == [
