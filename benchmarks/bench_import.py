@@ -280,7 +280,7 @@ def print_table(rows: Sequence[Row]) -> None:
             f"{r.rss_mib:,.0f}",
             f"{r.load:.2f}",
             fmt(r.others, ".2f"),
-        )  # fmt: skip
+        )
         for r in rows
     ]
     widths = [max(len(line[c]) for line in table) for c in range(len(head))]
@@ -337,8 +337,9 @@ def versions(pg: psycopg.Connection[Any]) -> str:
 
     row = pg.execute("SHOW server_version").fetchone()
     return (
-        f"python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version} (sqlite3 {first(tool('sqlite3'), '--version')[:8]}), "
-        f"{first(tool('sqlite-utils'), '--version')}, {first('pg_restore', '--version')}, server {row[0] if row else '?'}"
+        f"python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version} "
+        f"(sqlite3 {first(tool('sqlite3'), '--version')[:8]}), {first(tool('sqlite-utils'), '--version')}, "
+        f"{first('pg_restore', '--version')}, server {row[0] if row else '?'}"
     )
 
 
@@ -374,9 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(load_line("start"))
     began = time.perf_counter()
     with bench_setup(mode) as setup:
-        print(
-            f"corpus: {setup.corpus.stat().st_size / 1e6:,.1f} MB of JSONL; next edition: {count_lines(setup.edition):,} posts"
-        )
+        size, edition = setup.corpus.stat().st_size / 1e6, count_lines(setup.edition)
+        print(f"corpus: {size:,.1f} MB of JSONL; next edition: {edition:,} posts")
         done = []
         for k in range(rounds):
             progress(f"round {k + 1} of {rounds}")

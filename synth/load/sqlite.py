@@ -280,8 +280,12 @@ class SQLiteBackend:
         return deferred
 
     def finish_load(self) -> bool:
-        """Build what a fresh load deferred (indexes, the FTS index) in one transaction; then ``optimize``."""
+        """Build what a fresh load deferred (indexes, the FTS index) in one transaction; then ``optimize``.
+
+        The index sorts spill to temporary files (``temp_store = FILE`` for the build): in memory they
+        would hold every key at once, so memory would grow with the database."""
         try:
+            self.db.execute("PRAGMA temp_store = FILE")
             self.db.execute("BEGIN IMMEDIATE")
             built = self._deferred()
             if built:
@@ -290,6 +294,7 @@ class SQLiteBackend:
                 self.db.execute(self._sql(_REBUILD))
                 self.db.execute(self._sql("DELETE FROM {synth_meta} WHERE key = 'deferred_indexes'"))
             self.db.execute("COMMIT")
+            self.db.execute("PRAGMA temp_store = MEMORY")
             self.db.execute("PRAGMA optimize")
         except sqlite3.Error as exc:
             if self.db.in_transaction:
