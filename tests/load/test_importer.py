@@ -232,12 +232,15 @@ def test_kill_9_at_random_moments_then_resume(db_url: str, tmp_path: Path, path:
         child.wait()
         deferred |= _deferred_now(db_url)
     assert kills == 10
-    assert deferred == (path == "fresh")  # the path taken: only a fresh load defers its indexes
+    # A database with posts never defers its indexes; a fresh load does once a kill lands after its
+    # first batch (a matter of timing, so not asserted here: test_pipeline crashes it on purpose).
+    assert not (deferred and path == "incremental")
     done = subprocess.run(_crash_command(source, db_url), capture_output=True, text=True, check=False)
     assert done.returncode == 1, done.stderr  # the corpus holds invalid records: exit 1
     assert "records:" in done.stderr
     assert _digest(db_url) == _digest(reference)
     assert _query(db_url, "SELECT count(*) FROM synth_checkpoints")[0][0] == 0
+    assert not _deferred_now(db_url)  # indexes built, whichever path
 
 
 def test_stdin_import(tmp_path: Path) -> None:
