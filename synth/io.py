@@ -296,6 +296,21 @@ def _compressor(raw: BinaryIO, kind: str | None) -> Iterator[BinaryIO]:
 
 
 @contextlib.contextmanager
+def _stdin() -> Iterator[BinaryIO]:
+    """Standard input as an unbuffered reader of its own over its file descriptor (not
+    ``sys.stdin.buffer``), when it has one. A thread blocked reading it (the importer's reader
+    thread, when a signal ends the command) then holds no lock: not the one the interpreter takes
+    to close ``sys.stdin`` at exit, nor one a forked worker would inherit, nor one closing it needs."""
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):  # a stream without one (tests)
+        yield sys.stdin.buffer
+        return
+    with open(fd, "rb", buffering=0, closefd=False) as stdin:
+        yield cast(BinaryIO, stdin)
+
+
+@contextlib.contextmanager
 def open_input(path: str, *, stored: bool = False) -> Iterator[BinaryIO]:
     """Open ``path`` for reading bytes (``-`` is stdin), decompressing by extension.
 
@@ -306,7 +321,8 @@ def open_input(path: str, *, stored: bool = False) -> Iterator[BinaryIO]:
     them, are read one after another). ``stored`` skips decompression.
     """
     if path == STDIO:
-        yield cast(BinaryIO, _Reported(decoder(sys.stdin.buffer, compression_of(path), path), path))
+        with _stdin() as stdin:
+            yield cast(BinaryIO, _Reported(decoder(stdin, compression_of(path), path), path))
         return
     try:
         raw = _raw_open(path, "rb")
@@ -323,6 +339,11 @@ class _Reported(io.RawIOBase):
 
     def __init__(self, inner: Decoder, path: str) -> None:
         self._inner, self._path = inner, path
+
+    @property
+    def position(self) -> int:
+        """Bytes of the file read so far, before decompression (what a progress bar over its size shows)."""
+        return self._inner.position
 
     def readable(self) -> bool:
         return True

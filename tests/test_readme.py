@@ -23,6 +23,7 @@ SHIPPED = ("fixtures", "schemas", "examples", "docs")
 # Timings vary from run to run; everything else a command prints must be as shown.
 _TIMING = re.compile(r"in \d+(?:\.\d+)? s \([\d,]+ (posts|records)/s\)")
 _SECONDS = re.compile(r" in \d+(?:\.\d+)? s$")  # a summary that ends with its time alone
+_STAGE = re.compile(r"\b(read|validate|write|index) \d+\.\d\d s")  # the import's "time: ..." line
 _FINDING = re.compile(r"^\S+:\d+:\d+: [A-Z]\d{3} ")
 # synth's exit status when a reader closes the pipe early (128 + SIGPIPE), as a shell shows it.
 EXIT_CLOSED_PIPE = 141
@@ -77,7 +78,10 @@ def session_steps(text: str) -> list[Step]:
 
 
 def normalised(lines: list[str]) -> list[str]:
-    return [_SECONDS.sub(" in <s> s", _TIMING.sub(r"in <s> s (<n> \1/s)", line.rstrip())) for line in lines]
+    return [
+        _STAGE.sub(r"\1 <s> s", _SECONDS.sub(" in <s> s", _TIMING.sub(r"in <s> s (<n> \1/s)", line.rstrip())))
+        for line in lines
+    ]
 
 
 def clone_like(folder: Path) -> Path:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import sys
+import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Final
 
 import orjson
@@ -18,7 +21,6 @@ from synth.cli.common import (
     cpu_workers,
     echo,
     err,
-    progress,
     reported,
 )
 from synth.workers import MAX_WORKERS
@@ -26,7 +28,7 @@ from synth.workers import MAX_WORKERS
 MAX_BATCH: Final = 100_000  # records held in memory per transaction
 
 if TYPE_CHECKING:
-    from synth.load.importer import ImportSummary
+    from synth.load.importer import ImportSummary, Progress
 
 
 class LogFormat(enum.Enum):
@@ -108,7 +110,8 @@ def import_(
             "-w",
             min=0,
             max=MAX_WORKERS,
-            help="Processes validating; 0 (or more than the cores) means every core.",
+            help="Workers validating while one writer loads (processes for the Python checks); 0 (or more "
+            "than the cores) means every core. 1 validates in the writer's process, beside a reader thread.",
         ),
     ] = 1,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Review dates may not pass this date.")] = None,
@@ -142,11 +145,40 @@ def import_(
             validation=import_validation(as_of=as_of, engine=engine.value),
             tables=Tables(table_prefix, schema),
         )
-        with progress(None, sys.stderr.isatty(), "importing") as advance:
+        with import_progress(sys.stderr.isatty()) as advance:
             summary = import_paths(paths, db, options=options, rejects=rejects, progress=advance)
         _print_summary(summary, log_format)
     if summary.counts.rejected and not allow_rejects:
         raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def import_progress(enabled: bool) -> Iterator[Progress | None]:
+    """On a terminal, a progress bar over the bytes of the sources read, with records, rows/s and ETA."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import (  # noqa: PLC0415 - only a terminal needs it
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("importing"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[records]:,} records"),
+        TextColumn("{task.fields[rate]:,.0f} rows/s"), TimeRemainingColumn(),
+    )  # fmt: skip
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("import", total=None, records=0, rate=0.0)
+        began = time.perf_counter()
+
+        def tick(records: int, read: int, total: int | None) -> None:
+            rate = records / max(time.perf_counter() - began, 1e-9)
+            bar.update(task, completed=read, total=total, records=records, rate=rate)
+
+        yield tick
 
 
 def _print_summary(summary: ImportSummary, log_format: LogFormat) -> None:
@@ -156,6 +188,7 @@ def _print_summary(summary: ImportSummary, log_format: LogFormat) -> None:
     err.print(summary.line(), markup=False)
     if summary.rejects_files:
         err.print(f"rejected records: {', '.join(summary.rejects_files)}", markup=False)
+    err.print(summary.stages(), markup=False)
 
 
 @app.command()

@@ -25,13 +25,17 @@ __all__ = [
     "Checkpoint",
     "Counts",
     "Reject",
+    "StaleLines",
     "address",
     "is_postgres",
     "redacted",
     "scrubbed",
 ]
 
-LAYOUT_VERSION: Final = 2  # 2: checkpoints and rejects name the record (its ordinal); rejects are written once
+# 2: checkpoints and rejects name the record (its ordinal); rejects are written once.
+# 3: posts keep the digest of the line they came from (re-imports skip such lines unparsed); a fresh
+#    load builds its indexes at the end (synth_meta 'deferred_indexes' while it has not).
+LAYOUT_VERSION: Final = 3
 
 
 @dataclass(slots=True)
@@ -76,14 +80,41 @@ class Reject:
     record: int = 0
 
 
+class StaleLines(Exception):  # noqa: N818 - not an error: the batch is written again
+    """Raised by ``write_batch`` (after rolling back) when stored posts that lines were matched to unparsed
+    have changed since: those lines (``ids``) must be checked and the batch written again."""
+
+    def __init__(self, ids: set[str]) -> None:
+        super().__init__(f"{len(ids)} stored posts changed")
+        self.ids = ids
+
+
 class Backend(Protocol):
-    """What the importer needs of a database."""
+    """What the importer needs of a database.
+
+    ``copy_text``: whether its batches want the rows as COPY text too. ``begin_load`` tells whether
+    the indexes are deferred (a fresh load: they are dropped, or were by an unfinished one) and
+    ``finish_load`` builds them (once; it returns whether it did). ``known`` gives the stored
+    line digest and review date of ids. ``write_batch`` takes ``known`` (id -> line digest of the
+    lines matched to a stored post unparsed) and raises :class:`StaleLines` when some no longer match.
+    """
+
+    copy_text: bool
 
     def prepare(self) -> None: ...
+    def begin_load(self) -> bool: ...
+    def finish_load(self) -> bool: ...
+    def known(self, ids: list[str]) -> dict[str, tuple[str | None, str]]: ...
     def checkpoint(self, source: str) -> Checkpoint | None: ...
     def begin_source(self, source: str) -> None: ...
     def write_batch(
-        self, source: str, posts: list[PostRows], rejects: list[Reject], last: Checkpoint, repeated: int
+        self,
+        source: str,
+        posts: list[PostRows],
+        rejects: list[Reject],
+        last: Checkpoint,
+        repeated: int,
+        known: dict[str, str],
     ) -> Counts: ...
     def finish_source(self, source: str) -> None: ...
     def rejects(self, sources: list[str]) -> Iterator[dict[str, Any]]: ...

@@ -9,7 +9,7 @@ from synth.errors import UsageError
 from synth.load.backend import Backend, is_postgres, redacted
 from synth.load.tables import Tables
 
-__all__ = ["check_url", "connect", "sqlite_path"]
+__all__ = ["check_url", "connect", "lookup", "sqlite_path"]
 
 # A libpq key/value connection string ("host=... password=..."), which --db does not take.
 _CONNINFO: Final = re.compile(r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode)\s*=", re.IGNORECASE)
@@ -56,3 +56,8 @@ def connect(db: str, tables: Tables | None = None, *, read_only: bool = False) -
     from synth.load.sqlite import SQLiteBackend  # noqa: PLC0415
 
     return SQLiteBackend(sqlite_path(db), tables, read_only=read_only)
+
+
+def lookup(db: str, tables: Tables | None = None) -> Backend:
+    """A second connection, for the importer's reader to look up stored line digests (read-only in SQLite)."""
+    return connect(db, tables, read_only=True)

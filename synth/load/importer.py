@@ -29,32 +29,35 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import itertools
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import orjson
 
-from synth.errors import ImportAbortedError, SynthError
+from synth.errors import ImportAbortedError, SynthError, UsageError
 from synth.generation.manifest import is_manifest, part_paths, read_manifest
 from synth.io import STDIO, open_input
-from synth.load.backend import Backend, Checkpoint, Counts, Reject
-from synth.load.database import check_url, connect
+from synth.load.backend import Backend, Checkpoint, Counts, Reject, StaleLines
+from synth.load.database import check_url, connect, lookup
+from synth.load.pipeline import Chunk, outcomes
 from synth.load.rejects import check_target, default_rejects, write_rejects
-from synth.load.rows import PostRows, post_rows
+from synth.load.rows import PostRows
+from synth.load.rowsource import Outcome, RowJob, RowSource, digest_key, releases_gil, row_source
+from synth.load.summary import ImportSummary
 from synth.load.tables import Tables
 from synth.validate.check import RecordResult, findings_of
 from synth.validate.native import use_native
 from synth.validate.options import Options, make_options
 from synth.validate.records import Record, kept_raw, records
-from synth.validate.run import checked_records
-from synth.wording import plural
 from synth.workers import process_pool, resolve_workers
 
 __all__ = ["BATCH", "ImportOptions", "ImportSummary", "default_rejects", "import_paths", "import_validation"]
@@ -84,65 +87,22 @@ def import_validation(**kw: Any) -> Options:
 
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
-    """How to import: batch size, error limits, sync, workers, validation options, table names."""
+    """How to import: batch size, error limits, sync, workers, validation options, table names.
+
+    ``executor`` says where the workers validate: ``auto`` (threads for a row source that releases
+    the GIL; for the Python source, one thread beside the writer when ``workers`` is 1, which
+    overlaps the database's own work, and processes from 2 on), ``inline`` (in the writer's
+    thread), ``threads`` or ``processes``.
+    """
 
     batch: int = BATCH
     max_errors: int = 0
     max_error_rate: float = 0.0
     sync: bool = False
     workers: int = 1
+    executor: str = "auto"
     validation: Options = field(default_factory=import_validation)
     tables: Tables = field(default_factory=Tables)
-
-
-@dataclass(slots=True)
-class ImportSummary:
-    """The structured summary of a run: ``counts`` are per source totals (resumed work included),
-    ``read`` the records this run read, so ``records_per_second`` is this run's speed."""
-
-    counts: Counts = field(default_factory=Counts)
-    deleted: int = 0
-    resumed_from: dict[str, int] = field(default_factory=dict)  # path -> last record done before this run
-    seconds: float = 0.0
-    rejects_file: str | None = None  # the file this run appended rejects to
-    rejects_files: list[str] = field(default_factory=list)  # every file holding the rejects of these sources
-    per_source: dict[str, int] = field(default_factory=dict)  # records of each file, checkpoints included
-    read: int = 0
-    sources: list[str] = field(default_factory=list)  # the identities this run began or resumed
-
-    def merge(self, other: ImportSummary) -> None:
-        self.counts.add(other.counts)
-        self.resumed_from.update(other.resumed_from)
-        self.per_source.update(other.per_source)
-        self.read += other.read
-        self.sources += other.sources
-
-    @property
-    def records_per_second(self) -> float:
-        return self.read / self.seconds if self.seconds > 0 else 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        c = self.counts
-        return {
-            "records": c.records, "inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged,
-            "rejected": c.rejected, "deleted": self.deleted, "records_this_run": self.read,
-            "seconds": round(self.seconds, 3), "records_per_second": round(self.records_per_second, 1),
-            "resumed_from_record": self.resumed_from, "rejects_file": self.rejects_file,
-            "rejects_files": self.rejects_files,
-        }  # fmt: skip
-
-    def line(self) -> str:
-        c = self.counts
-        resumed = (
-            f" (resumed {plural(len(self.resumed_from), 'source')}; {plural(self.read, 'record')} read this run)"
-            if self.resumed_from
-            else ""
-        )
-        return (
-            f"{plural(c.records, 'record')}: {c.inserted:,} inserted, {c.updated:,} updated, "
-            f"{c.unchanged:,} unchanged, {c.rejected:,} rejected, {self.deleted:,} deleted in {self.seconds:.2f} s "
-            f"({self.records_per_second:,.0f} records/s){resumed}"
-        )
 
 
 def _reject(path: str, record: Record, result: RecordResult, options: Options) -> Reject:
@@ -161,11 +121,7 @@ def _check_limits(rejected: int, records: int, options: ImportOptions) -> str | 
     return None
 
 
-def _is_rejected(result: RecordResult) -> bool:
-    return result.post is None or result.rejected
-
-
-Checked = tuple[int, tuple[Record, RecordResult]]  # (ordinal in the source, (record, result))
+Checked = tuple[int, Outcome]  # (ordinal in the source, its outcome)
 
 
 def _stop_at(batch: list[Checked], before: Counts, options: ImportOptions) -> str | None:
@@ -173,8 +129,8 @@ def _stop_at(batch: list[Checked], before: Counts, options: ImportOptions) -> st
     if not (options.max_errors or options.max_error_rate):
         return None
     rejected = before.rejected
-    for k, (_, (_, result)) in enumerate(batch):
-        if _is_rejected(result):
+    for k, (_, outcome) in enumerate(batch):
+        if outcome.reject is not None:
             rejected += 1
             limit = _check_limits(rejected, before.records + k + 1, options)
             if limit is not None:
@@ -184,18 +140,36 @@ def _stop_at(batch: list[Checked], before: Counts, options: ImportOptions) -> st
 
 
 def _aborted(limit: str, path: str, last: Checked, counts: Counts, options: ImportOptions) -> ImportAbortedError:
-    ordinal, (record, _) = last
+    ordinal, outcome = last
     share = "" if limit == "max_errors" else f" of {counts.records}"
     return ImportAbortedError(
         f"stopped after {counts.rejected} rejected records{share} ({limit} {getattr(options, limit)}), "
-        f"at record {ordinal} (line {record.line}) of {path}",
+        f"at record {ordinal} (line {outcome.line}) of {path}",
         hint=f"see the rejects file; fix the input and import it again, or run the same command with a higher "
         f"{limit} to continue after record {ordinal}",
         parameter=limit,
     )
 
 
-Progress = Callable[[int], None]
+class Progress(Protocol):
+    """Told after each committed batch: records done by this run, bytes of the sources read (compressed
+    bytes for a compressed file) and the bytes of all sources (``None`` when one is stdin)."""
+
+    def __call__(self, records: int, read: int, total: int | None) -> None: ...
+
+
+@dataclass(slots=True)
+class _Run:
+    """What every source of a run shares: the row source, its job and workers, the reader's lookup, progress."""
+
+    source: RowSource
+    job: RowJob
+    pool: Executor | None = None
+    workers: int = 1
+    lookup: Any = None  # opens the reader's connection on a re-import; None on a fresh load
+    progress: Progress | None = None
+    total: int | None = None
+    done_bytes: int = 0  # bytes of the sources finished before the current one
 
 
 def _batches(items: Iterator[Checked], size: int) -> Iterator[list[Checked]]:
@@ -214,9 +188,19 @@ def _resume(backend: Backend, key: str, path: str, known: bool, counts: Counts, 
     return checkpoint.record
 
 
-def _import_source(
-    backend: Backend, path: str, options: ImportOptions, summary: ImportSummary, pool: Any, progress: Progress | None
-) -> None:
+def _position(stream: Any) -> int:
+    """Bytes of the file read so far (before decompression)."""
+    return int(getattr(stream, "position", 0))
+
+
+def _flat(chunks: Iterable[Chunk], at: list[int]) -> Iterator[Outcome]:
+    """The chunks' outcomes one by one; ``at[0]`` is the source position after the current chunk."""
+    for chunk in chunks:
+        at[0] = chunk.position
+        yield from chunk.outcomes
+
+
+def _import_source(backend: Backend, path: str, options: ImportOptions, summary: ImportSummary, run: _Run) -> None:
     source = source_identity(path)
     key = source or f"{STDIO}|stdin|{uuid.uuid4().hex}"  # stdin cannot resume: a key of its own each run
     summary.sources.append(key)
@@ -224,15 +208,22 @@ def _import_source(
     skip = _resume(backend, key, path, source is not None, counts, summary)
     with open_input(path) as stream:
         pending = itertools.islice(records(stream, options.validation), skip, None)
-        checked = enumerate(checked_records(pending, options.validation, pool), skip + 1)
-        for batch in _batches(checked, options.batch):
+        chunks = outcomes(
+            pending, functools.partial(_position, stream), run.source, run.job, pool=run.pool, workers=run.workers,
+            lookup=run.lookup, timings=summary.timings,
+        )  # fmt: skip
+        at = [0]
+        for batch in _batches(enumerate(_flat(chunks, at), skip + 1), options.batch):
             limit = _stop_at(batch, counts, options)
-            _write(backend, key, path, batch, counts, options)
+            began = time.perf_counter()
+            _write(backend, key, path, batch, counts, run)
+            summary.timings.write += time.perf_counter() - began
             summary.read += len(batch)
-            if progress is not None:
-                progress(len(batch))
+            if run.progress is not None:
+                run.progress(summary.read, run.done_bytes + at[0], run.total)
             if limit is not None:
                 raise _aborted(limit, path, batch[-1], counts, options)
+        run.done_bytes += _position(stream)
     backend.finish_source(key)
     summary.counts.add(counts)
     summary.per_source[path] = counts.records
@@ -247,21 +238,48 @@ def _storable(text: str) -> str:
     return text
 
 
-def _write(backend: Backend, key: str, path: str, batch: list[Checked], counts: Counts, options: ImportOptions) -> None:
-    """Write one batch and its checkpoint in one transaction; ``counts`` becomes the running total."""
-    posts: dict[str, PostRows] = {}
+def _sorted_out(path: str, batch: list[Checked], job: RowJob) -> tuple[dict[str, PostRows | Outcome], list[Reject]]:
+    """The batch's posts by id (the last of a repeated id wins; a line matched unparsed stays an
+    :class:`Outcome`) and its rejects."""
+    posts: dict[str, PostRows | Outcome] = {}
     rejects: list[Reject] = []
-    for ordinal, (record, result) in batch:
-        post = None if result.rejected else result.post
-        if post is None:
-            reject = _reject(path, record, result, options.validation)
+    for ordinal, outcome in batch:
+        if outcome.reject is not None:
+            record, result = outcome.reject
+            reject = _reject(path, record, result, job.options)
             rejects.append(dataclasses.replace(reject, record=ordinal, raw=_storable(reject.raw)))
-        else:
-            posts[post["id"]] = post_rows(post, orjson.dumps(post))  # a repeated id: last wins
-    repeated = len(batch) - len(rejects) - len(posts)
-    ordinal, (last, _) = batch[-1]
-    done = backend.write_batch(key, list(posts.values()), rejects, Checkpoint(ordinal, last.line, counts), repeated)
-    counts.add(done)
+        elif outcome.known is not None:
+            posts[outcome.known[0]] = outcome
+        elif outcome.rows is not None:
+            posts[outcome.rows.id] = outcome.rows
+    return posts, rejects
+
+
+def _recheck(batch: list[Checked], stale: set[str], run: _Run) -> list[Checked]:
+    """``batch`` with the lines matched unparsed to posts that changed since (``stale``) checked now."""
+    out = []
+    for ordinal, outcome in batch:
+        known, record = outcome.known, outcome.record
+        checked = run.source([record], run.job)[0] if known and known[0] in stale and record else outcome
+        out.append((ordinal, checked))
+    return out
+
+
+def _write(backend: Backend, key: str, path: str, batch: list[Checked], counts: Counts, run: _Run) -> None:
+    """Write one batch and its checkpoint in one transaction; ``counts`` becomes the running total."""
+    while True:
+        posts, rejects = _sorted_out(path, batch, run.job)
+        rows = [p for p in posts.values() if isinstance(p, PostRows)]
+        known = {pid: p.known[1] for pid, p in posts.items() if isinstance(p, Outcome) and p.known is not None}
+        repeated = len(batch) - len(rejects) - len(posts)
+        ordinal, last = batch[-1]
+        try:
+            done = backend.write_batch(key, rows, rejects, Checkpoint(ordinal, last.line, counts), repeated, known)
+        except StaleLines as stale:  # another batch or process changed those posts since they were looked up
+            batch = _recheck(batch, stale.ids, run)
+            continue
+        counts.add(done)
+        return
 
 
 def _expand(paths: list[str]) -> tuple[list[str], list[tuple[str, int, list[str]]]]:
@@ -279,16 +297,36 @@ def _expand(paths: list[str]) -> tuple[list[str], list[tuple[str, int, list[str]
     return sources, manifests
 
 
-def _import_serial(
-    sources: list[str], db: str, options: ImportOptions, summary: ImportSummary, progress: Progress | None
-) -> None:
+EXECUTORS: Final = ("auto", "inline", "threads", "processes")
+
+
+def _pool(stack: contextlib.ExitStack, source: RowSource, options: ImportOptions) -> Executor | None:
+    """Where the workers validate (see :class:`ImportOptions`)."""
+    kind, workers = options.executor, options.workers
+    if kind == "auto":
+        kind = "threads" if releases_gil(source) or workers == 1 else "processes"
+    if kind == "threads":
+        return stack.enter_context(ThreadPoolExecutor(workers, thread_name_prefix="synth-check"))
+    if kind == "processes":
+        pool = stack.enter_context(process_pool(workers))
+        # Start every child now, before the reader thread runs: a child forked while that thread holds a
+        # lock (of its input, of its lookup's connection) would inherit it held, for ever.
+        pool.submit(int).result()
+        return pool
+    return None
+
+
+def _import_serial(sources: list[str], db: str, options: ImportOptions, summary: ImportSummary, run: _Run) -> None:
     backend = connect(db, options.tables)
     try:
         backend.prepare()
+        deferred = backend.begin_load()
+        run.job = dataclasses.replace(run.job, copy=backend.copy_text)
+        run.lookup = None if deferred else functools.partial(lookup, db, options.tables)
         with contextlib.ExitStack() as stack:
-            pool = stack.enter_context(process_pool(options.workers)) if options.workers > 1 else None
+            run.pool, run.workers = _pool(stack, run.source, options), options.workers
             for path in sources:
-                _import_source(backend, path, options, summary, pool, progress)
+                _import_source(backend, path, options, summary, run)
     finally:
         backend.close()
 
@@ -296,25 +334,30 @@ def _import_serial(
 def _import_part(args: tuple[str, str, ImportOptions]) -> ImportSummary:
     part, db, options = args
     summary = ImportSummary()
-    _import_serial([part], db, options, summary, None)
+    source = row_source(options.validation)
+    _import_serial([part], db, options, summary, _Run(source, RowJob(options.validation, False, _key(options))))
     return summary
 
 
-def _import_parallel(
-    parts: list[str], db: str, options: ImportOptions, summary: ImportSummary, progress: Progress | None
-) -> None:
+def _key(options: ImportOptions) -> bytes:
+    return digest_key(options.validation)
+
+
+def _import_parallel(parts: list[str], db: str, options: ImportOptions, summary: ImportSummary, run: _Run) -> None:
     """Parts in ``options.workers`` processes, each part resumable on its own."""
     backend = connect(db, options.tables)  # report a bad URL or foreign tables once, here, not from every worker
     try:
         backend.prepare()
+        backend.begin_load()
     finally:
         backend.close()
     single = dataclasses.replace(options, workers=1)
     with process_pool(options.workers) as pool:
-        for done in pool.map(_import_part, [(part, db, single) for part in parts]):
+        for part, done in zip(parts, pool.map(_import_part, [(part, db, single) for part in parts]), strict=True):
             summary.merge(done)
-            if progress is not None:
-                progress(done.read)
+            run.done_bytes += _size(part) or 0
+            if run.progress is not None:
+                run.progress(summary.read, run.done_bytes, run.total)
 
 
 def _check_manifests(manifests: list[tuple[str, int, list[str]]], summary: ImportSummary) -> None:
@@ -339,6 +382,31 @@ def _report(db: str, options: ImportOptions, summary: ImportSummary, target: str
         backend.close()
 
 
+def _finish(db: str, options: ImportOptions, summary: ImportSummary) -> None:
+    """Build the indexes a fresh load deferred (once: a run killed meanwhile leaves them to the next)."""
+    began = time.perf_counter()
+    backend = connect(db, options.tables)
+    try:
+        summary.fresh = backend.finish_load() or summary.fresh
+    finally:
+        backend.close()
+    summary.timings.index += time.perf_counter() - began
+
+
+def _size(path: str) -> int | None:
+    if path == STDIO:
+        return None
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return None
+
+
+def _total(sources: list[str]) -> int | None:
+    sizes = [_size(path) for path in sources]
+    return None if any(size is None for size in sizes) else sum(size or 0 for size in sizes)
+
+
 def import_paths(
     paths: Iterable[str],
     db: str,
@@ -357,22 +425,37 @@ def import_paths(
     options = options or ImportOptions()
     options = dataclasses.replace(options, workers=resolve_workers(options.workers))  # 0: every core
     use_native(options.validation)  # an engine that cannot run is an error before the database is touched
+    if options.executor not in EXECUTORS:
+        raise UsageError(
+            f"executor {options.executor!r} is not one of {', '.join(EXECUTORS)}",
+            hint="use auto unless measuring",
+            parameter="executor",
+        )
     check_url(db, options.tables)
     target = rejects or default_rejects(db, options.tables)
     check_target(target, named=rejects is not None)
     sources, manifests = _expand(list(paths))
     summary = ImportSummary()
+    job = RowJob(options.validation, False, _key(options))
+    run = _Run(row_source(options.validation), job, progress=progress, total=_total(sources))
     began = time.perf_counter()
     try:
         if manifests and options.workers > 1 and len(sources) > 1:
-            _import_parallel(sources, db, options, summary, progress)
+            _import_parallel(sources, db, options, summary, run)
         else:
-            _import_serial(sources, db, options, summary, progress)
+            _import_serial(sources, db, options, summary, run)
+    except ImportAbortedError:
+        with contextlib.suppress(SynthError):  # best effort: what was committed is searchable
+            _finish(db, options, summary)
+        with contextlib.suppress(SynthError):
+            _report(db, options, summary, target)
+        raise
     except BaseException:
         with contextlib.suppress(SynthError):  # best effort: the first error is the one to report
             _report(db, options, summary, target)
         raise
     _report(db, options, summary, target)
+    _finish(db, options, summary)
     if options.sync:
         backend = connect(db, options.tables)
         try:

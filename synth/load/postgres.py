@@ -25,7 +25,7 @@ from typing import Any, Final
 import orjson
 
 from synth.errors import DatabaseError, UsageError
-from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject, address, redacted, scrubbed
+from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject, StaleLines, address, redacted, scrubbed
 from synth.load.rows import COLUMNS, PostRows
 from synth.load.tables import BASES, Tables, check_foreign
 
@@ -49,6 +49,7 @@ SCHEMA: Final = f"""
 CREATE TABLE IF NOT EXISTS {{synth_meta}} (key text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE IF NOT EXISTS {{posts}} (
     {_POST_COLUMNS},
+    line_digest text,
     imported_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     search tsvector GENERATED ALWAYS AS (
@@ -56,18 +57,13 @@ CREATE TABLE IF NOT EXISTS {{posts}} (
         || setweight(to_tsvector('simple', body), 'C')
     ) STORED
 );
-CREATE INDEX IF NOT EXISTS {{i_posts_search}} ON {{posts}} USING gin (search);
-CREATE INDEX IF NOT EXISTS {{i_posts_stack}} ON {{posts}} (stack);
 CREATE TABLE IF NOT EXISTS {{post_tools}} (
     post_id text NOT NULL, position integer NOT NULL, tool text NOT NULL, PRIMARY KEY (post_id, position));
-CREATE INDEX IF NOT EXISTS {{i_post_tools_tool}} ON {{post_tools}} (tool);
 CREATE TABLE IF NOT EXISTS {{post_entities}} (
     post_id text NOT NULL, position integer NOT NULL, name text NOT NULL, type text NOT NULL,
     PRIMARY KEY (post_id, position));
-CREATE INDEX IF NOT EXISTS {{i_post_entities_name}} ON {{post_entities}} (type, name);
 CREATE TABLE IF NOT EXISTS {{post_links}} (
     post_id text NOT NULL, position integer NOT NULL, target_id text NOT NULL, PRIMARY KEY (post_id, position));
-CREATE INDEX IF NOT EXISTS {{i_post_links_target}} ON {{post_links}} (target_id);
 CREATE TABLE IF NOT EXISTS {{synth_checkpoints}} (
     source text PRIMARY KEY, line bigint NOT NULL, inserted bigint NOT NULL, updated bigint NOT NULL,
     unchanged bigint NOT NULL, rejected bigint NOT NULL, record bigint);
@@ -93,13 +89,39 @@ _MIGRATE_1: Final = (
     "ALTER TABLE {synth_rejects} ADD PRIMARY KEY (source, record)",
     "UPDATE {synth_meta} SET value = '2' WHERE key = 'layout_version'",
 )
+# Layout 2 -> 3: posts keep their line's digest (NULL for those imported before: checked in full once).
+_MIGRATE_2: Final = (
+    "ALTER TABLE {posts} ADD COLUMN IF NOT EXISTS line_digest text",
+    "UPDATE {synth_meta} SET value = '3' WHERE key = 'layout_version'",
+)
+# The indexes besides the primary keys: a fresh load builds them at the end, as pg_restore does.
+INDEXES: Final = (
+    ("posts_search", "CREATE INDEX IF NOT EXISTS {i_posts_search} ON {posts} USING gin (search)"),
+    ("posts_stack", "CREATE INDEX IF NOT EXISTS {i_posts_stack} ON {posts} (stack)"),
+    ("post_tools_tool", "CREATE INDEX IF NOT EXISTS {i_post_tools_tool} ON {post_tools} (tool)"),
+    ("post_entities_name", "CREATE INDEX IF NOT EXISTS {i_post_entities_name} ON {post_entities} (type, name)"),
+    ("post_links_target", "CREATE INDEX IF NOT EXISTS {i_post_links_target} ON {post_links} (target_id)"),
+)
+_DEFERRED: Final = "SELECT 1 FROM {synth_meta} WHERE key = 'deferred_indexes'"
+_INDEX_MEMORY: Final = "SET LOCAL maintenance_work_mem = '256MB'"
+_STORED: Final = "SELECT id, line_digest, last_reviewed::text FROM {posts} WHERE id = ANY(%s)"
+_MATCHED: Final = (
+    "SELECT p.id FROM {posts} p JOIN unnest(%s::text[], %s::text[]) AS k (id, digest) ON p.id = k.id "
+    "WHERE p.line_digest = k.digest"
+)
+_REDIGEST: Final = (
+    "UPDATE {posts} p SET line_digest = s.line_digest FROM stage_keys s "
+    "WHERE p.id = s.id AND p.content_hash = s.content_hash AND s.line_digest IS NOT NULL "
+    "AND p.line_digest IS DISTINCT FROM s.line_digest"
+)
 _STAGING: Final = """
 CREATE TEMP TABLE IF NOT EXISTS stage_posts (LIKE {posts} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_tools (LIKE {post_tools}) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_entities (LIKE {post_entities}) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_links (LIKE {post_links}) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_changed (id text PRIMARY KEY, inserted boolean NOT NULL) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_keys (id text PRIMARY KEY, content_hash text NOT NULL) ON COMMIT DELETE ROWS
+CREATE TEMP TABLE IF NOT EXISTS stage_keys (id text PRIMARY KEY, content_hash text NOT NULL, line_digest text)
+    ON COMMIT DELETE ROWS
 """
 _CHILD_COLUMNS: Final = {
     "tools": ("post_tools", "post_id, position, tool"),
@@ -108,9 +130,10 @@ _CHILD_COLUMNS: Final = {
 }
 _MERGE: Final = f"""
 WITH upserted AS (
-    INSERT INTO {{posts}} AS p ({", ".join(COLUMNS)})
-    SELECT {", ".join(COLUMNS)} FROM stage_posts
-    ON CONFLICT (id) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])}, updated_at = now()
+    INSERT INTO {{posts}} AS p ({", ".join(COLUMNS)}, line_digest)
+    SELECT {", ".join(COLUMNS)}, line_digest FROM stage_posts
+    ON CONFLICT (id) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])},
+    line_digest = EXCLUDED.line_digest, updated_at = now()
     WHERE p.content_hash IS DISTINCT FROM EXCLUDED.content_hash
     RETURNING p.id, (p.xmax = 0) AS inserted
 )
@@ -202,6 +225,8 @@ def _reject_row(source: str, r: Reject) -> tuple[Any, ...]:
 class PostgresBackend:
     """The importer's PostgreSQL side (see :class:`synth.load.backend.Backend`)."""
 
+    copy_text = True
+
     def __init__(self, url: str, tables: Tables | None = None) -> None:
         if psycopg is None:
             raise UsageError("PostgreSQL needs psycopg", hint="pip install 'alphanode-synth[postgres]'")
@@ -241,6 +266,9 @@ class PostgresBackend:
             if self._version() == 1:
                 for statement in _MIGRATE_1:
                     self._run(statement)
+            if self._version() == 2:
+                for statement in _MIGRATE_2:
+                    self._run(statement)
         for statement in _STAGING.split(";\n"):
             self._run(statement)
         version = self._version()
@@ -261,32 +289,58 @@ class PostgresBackend:
         """A source read from its start: its earlier rejects stay (reported once) until it finishes."""
         self._run("UPDATE {synth_rejects} SET current = false WHERE source = %s", (source,))
 
-    def _stage(self, posts: list[PostRows]) -> None:
-        with self.db.cursor() as cur:
-            with cur.copy(f"COPY stage_posts ({', '.join(COLUMNS)}) FROM STDIN".encode()) as copy:
+    def _copy(self, cur: Any, posts: list[PostRows], tables: tuple[str, str, str, str]) -> None:
+        """COPY the rows of ``posts`` into ``tables`` (posts, tools, entities, links), as COPY text when given."""
+        with cur.copy(f"COPY {tables[0]} ({', '.join(COLUMNS)}, line_digest) FROM STDIN".encode()) as copy:
+            for post in posts:
+                if post.copy is None:
+                    copy.write_row((*post.post, post.digest))
+                else:
+                    digest = b"\\N" if post.digest is None else post.digest.encode()
+                    copy.write(post.copy.post[:-1] + b"\t" + digest + b"\n")
+        for attr, table in zip(("tools", "entities", "links"), tables[1:], strict=True):
+            with cur.copy(f"COPY {table} ({_CHILD_COLUMNS[attr][1]}) FROM STDIN".encode()) as copy:
                 for post in posts:
-                    copy.write_row(post.post)
-            for attr, (_, columns) in _CHILD_COLUMNS.items():
-                with cur.copy(f"COPY stage_{attr} ({columns}) FROM STDIN".encode()) as copy:
-                    for post in posts:
+                    if post.copy is None:
                         for row in getattr(post, attr):
                             copy.write_row(row)
+                    else:
+                        copy.write(getattr(post.copy, attr))
+
+    def _stage(self, posts: list[PostRows]) -> None:
+        with self.db.cursor() as cur:
+            self._copy(cur, posts, ("stage_posts", "stage_tools", "stage_entities", "stage_links"))
+
+    def _direct(self, posts: list[PostRows]) -> bool:
+        """A fresh load: COPY straight into the tables (in a savepoint); False when an id is stored already."""
+        names = tuple(self.tables.ref(base) for base in ("posts", "post_tools", "post_entities", "post_links"))
+        try:
+            with self.db.transaction(), self.db.cursor() as cur:
+                self._copy(cur, posts, (names[0], names[1], names[2], names[3]))
+        except psycopg.errors.UniqueViolation:
+            return False
+        return True
 
     def _changed(self, posts: list[PostRows]) -> set[str]:
-        """Ids of the batch that are new or whose content hash differs (only their rows are copied)."""
+        """Ids of the batch that are new or whose content hash differs (only their rows are copied); the
+        unchanged ones take their line's digest when it differs (a post imported from another spelling)."""
         with self.db.cursor() as cur:
-            with cur.copy(b"COPY stage_keys (id, content_hash) FROM STDIN") as copy:
+            with cur.copy(b"COPY stage_keys (id, content_hash, line_digest) FROM STDIN") as copy:
                 for post in posts:
-                    copy.write_row((post.id, post.content_hash))
+                    copy.write_row((post.id, post.content_hash, post.digest))
             cur.execute(
                 self._sql(
                     "SELECT k.id FROM stage_keys k LEFT JOIN {posts} p ON p.id = k.id "
                     "WHERE p.id IS NULL OR p.content_hash <> k.content_hash"
                 )
             )
-            return {row[0] for row in cur.fetchall()}
+            wanted = {row[0] for row in cur.fetchall()}
+            cur.execute(self._sql(_REDIGEST))
+            return wanted
 
-    def _merge(self, posts: list[PostRows]) -> tuple[int, int]:
+    def _merge(self, posts: list[PostRows], deferred: bool) -> tuple[int, int]:
+        if deferred and posts and self._direct(posts):
+            return len(posts), 0
         wanted = self._changed(posts)
         if not wanted:
             return 0, 0
@@ -301,13 +355,31 @@ class PostgresBackend:
         inserted, changed = self._run("SELECT count(*) FILTER (WHERE inserted), count(*) FROM stage_changed").fetchone()
         return int(inserted), int(changed) - int(inserted)
 
+    def _stale(self, known: dict[str, str]) -> set[str]:
+        """The ids of ``known`` whose stored line digest is no longer the one given."""
+        if not known:
+            return set()
+        ids = list(known)
+        matched = {row[0] for row in self._run(_MATCHED, (ids, [known[i] for i in ids])).fetchall()}
+        return set(ids) - matched
+
     def write_batch(
-        self, source: str, posts: list[PostRows], rejects: list[Reject], last: Checkpoint, repeated: int
+        self,
+        source: str,
+        posts: list[PostRows],
+        rejects: list[Reject],
+        last: Checkpoint,
+        repeated: int,
+        known: dict[str, str],
     ) -> Counts:
         try:
             with self.db.transaction():
-                inserted, updated = self._merge(posts)
-                done = Counts(inserted, updated, len(posts) - inserted - updated + repeated, len(rejects))
+                stale = self._stale(known)
+                if stale:
+                    raise StaleLines(stale)  # rolls the transaction back
+                inserted, updated = self._merge(posts, self._run(_DEFERRED).fetchone() is not None)
+                unchanged = len(posts) - inserted - updated + repeated + len(known)
+                done = Counts(inserted, updated, unchanged, len(rejects))
                 with self.db.cursor() as cur:
                     cur.executemany(
                         self._sql(_REJECT),
@@ -322,6 +394,45 @@ class PostgresBackend:
         except psycopg.Error as exc:
             raise _mapped(exc, self.url) from exc
         return done
+
+    def begin_load(self) -> bool:
+        """Whether the indexes are deferred: yes for an empty ``posts`` (they are dropped now) or when an
+        unfinished fresh load deferred them; otherwise they are made sure to exist."""
+        try:
+            with self.db.transaction():
+                self._run("SELECT pg_advisory_xact_lock(20261129)")
+                empty = self._run("SELECT NOT EXISTS (SELECT 1 FROM {posts})").fetchone()[0]
+                deferred = self._run(_DEFERRED).fetchone() is not None or bool(empty)
+                if deferred:
+                    self._run("INSERT INTO {synth_meta} VALUES ('deferred_indexes', '1') ON CONFLICT DO NOTHING")
+                    for base, _ in INDEXES:
+                        self._run(f"DROP INDEX IF EXISTS {self.tables.ref(base)}")
+                else:
+                    for _, statement in INDEXES:
+                        self._run(statement)
+        except psycopg.Error as exc:
+            raise _mapped(exc, self.url) from exc
+        return deferred
+
+    def finish_load(self) -> bool:
+        """Build the indexes a fresh load deferred, in one transaction with the end of the deferral."""
+        try:
+            with self.db.transaction():
+                self._run("SELECT pg_advisory_xact_lock(20261129)")
+                if self._run(_DEFERRED).fetchone() is None:
+                    return False
+                self._run(_INDEX_MEMORY)
+                for _, statement in INDEXES:
+                    self._run(statement)
+                self._run("DELETE FROM {synth_meta} WHERE key = 'deferred_indexes'")
+        except psycopg.Error as exc:
+            raise _mapped(exc, self.url) from exc
+        return True
+
+    def known(self, ids: list[str]) -> dict[str, tuple[str | None, str]]:
+        """The stored line digest and review date of each of ``ids`` that is stored."""
+        rows = self._run(_STORED, (ids,)).fetchall()
+        return {pid: (digest, reviewed) for pid, digest, reviewed in rows}
 
     def finish_source(self, source: str) -> None:
         """The source is done: its checkpoint goes, and so do rejects of records that now passed."""

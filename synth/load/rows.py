@@ -1,4 +1,10 @@
-"""A validated post as database rows: the ``posts`` row (scalar meta as columns) and its child rows."""
+"""A validated post as database rows: the ``posts`` row (scalar meta as columns) and its child rows.
+
+A :class:`PostRows` may also carry its rows already in PostgreSQL's COPY text format
+(:class:`CopyRows`, from :mod:`synth.load.copytext` or the native row source) and the digest
+of the line it came from (:func:`synth.load.rowsource.line_digest`), which re-imports compare
+to skip an unchanged line without parsing it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from synth._native import Accepted
 
-__all__ = ["COLUMNS", "PostRows", "native_rows", "post_rows"]
+__all__ = ["COLUMNS", "CopyRows", "PostRows", "native_rows", "post_rows"]
 
 COLUMNS: Final = (
     "id", "number", "title", "intro", "body", "topic", "problem", "stack", "area", "code_language",
@@ -19,13 +25,26 @@ COLUMNS: Final = (
 
 
 @dataclass(frozen=True, slots=True)
+class CopyRows:
+    """A post's rows in COPY text format: one line for ``posts`` (:data:`COLUMNS` order), the child rows' lines."""
+
+    post: bytes
+    tools: bytes
+    entities: bytes
+    links: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class PostRows:
-    """One post as rows: the ``posts`` row (in :data:`COLUMNS` order) and its child rows."""
+    """One post as rows: the ``posts`` row (in :data:`COLUMNS` order) and its child rows; ``copy``, the
+    same rows as COPY text (PostgreSQL), and ``digest``, that of the line it came from, when known."""
 
     post: tuple[Any, ...]
     tools: list[tuple[str, int, str]]
     entities: list[tuple[str, int, str, str]]
     links: list[tuple[str, int, str]]
+    copy: CopyRows | None = None
+    digest: str | None = None
 
     @property
     def id(self) -> str:

@@ -19,7 +19,7 @@ from typing import Any, Final
 import orjson
 
 from synth.errors import DatabaseError
-from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject
+from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject, StaleLines
 from synth.load.rows import COLUMNS, PostRows
 from synth.load.tables import BASES, Tables, check_foreign
 
@@ -40,25 +40,20 @@ CREATE TABLE IF NOT EXISTS {{posts}} (
     clarity INTEGER NOT NULL, status TEXT NOT NULL, version TEXT NOT NULL, last_reviewed TEXT NOT NULL,
     reference TEXT NOT NULL, content_hash TEXT NOT NULL, ai_generated_style INTEGER NOT NULL,
     has_images INTEGER NOT NULL, image_heavy INTEGER NOT NULL, needs_human_review INTEGER NOT NULL,
-    doc TEXT NOT NULL,
+    doc TEXT NOT NULL, line_digest TEXT,
     imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
-CREATE INDEX IF NOT EXISTS {{i_posts_stack}} ON {{posts}} (stack);
-CREATE INDEX IF NOT EXISTS {{i_posts_view_count}} ON {{posts}} (view_count);
 CREATE TABLE IF NOT EXISTS {{post_tools}} (
     post_id TEXT NOT NULL, position INTEGER NOT NULL, tool TEXT NOT NULL, PRIMARY KEY (post_id, position)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS {{i_post_tools_tool}} ON {{post_tools}} (tool);
 CREATE TABLE IF NOT EXISTS {{post_entities}} (
     post_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
     PRIMARY KEY (post_id, position)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS {{i_post_entities_name}} ON {{post_entities}} (type, name);
 CREATE TABLE IF NOT EXISTS {{post_links}} (
     post_id TEXT NOT NULL, position INTEGER NOT NULL, target_id TEXT NOT NULL, PRIMARY KEY (post_id, position)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS {{i_post_links_target}} ON {{post_links}} (target_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS {{posts_fts}} USING fts5 (
     title, intro, body, content='{{n_posts}}', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
 );
@@ -69,6 +64,22 @@ CREATE TABLE IF NOT EXISTS {{synth_checkpoints}} (
 CREATE TABLE IF NOT EXISTS {{synth_rejects}} {_REJECTS};
 INSERT OR IGNORE INTO {{synth_meta}} (key, value) VALUES ('layout_version', '{LAYOUT_VERSION}')
 """
+# The indexes besides the primary keys: a fresh load builds them (and the FTS index) at the end.
+# posts_keys covers what re-imports look up by id (hash, line digest, review date), which in the
+# table sit behind the long text columns, on overflow pages.
+INDEXES: Final = (
+    (
+        "posts_keys",
+        "CREATE INDEX IF NOT EXISTS {i_posts_keys} ON {posts} (id, content_hash, line_digest, last_reviewed)",
+    ),
+    ("posts_stack", "CREATE INDEX IF NOT EXISTS {i_posts_stack} ON {posts} (stack)"),
+    ("posts_view_count", "CREATE INDEX IF NOT EXISTS {i_posts_view_count} ON {posts} (view_count)"),
+    ("post_tools_tool", "CREATE INDEX IF NOT EXISTS {i_post_tools_tool} ON {post_tools} (tool)"),
+    ("post_entities_name", "CREATE INDEX IF NOT EXISTS {i_post_entities_name} ON {post_entities} (type, name)"),
+    ("post_links_target", "CREATE INDEX IF NOT EXISTS {i_post_links_target} ON {post_links} (target_id)"),
+)
+_DEFERRED: Final = "SELECT 1 FROM {synth_meta} WHERE key = 'deferred_indexes'"
+_REBUILD: Final = "INSERT INTO {posts_fts} ({n_posts_fts}) VALUES ('rebuild')"
 # Layout 1 -> 2, in one transaction: checkpoints gain the record (NULL: a layout-1 checkpoint, which
 # the importer does not trust and restarts); rejects are keyed by record, and those of finished
 # sources count as reported ('': to a file of layout 1's), so that they are not written again.
@@ -82,19 +93,34 @@ _MIGRATE_1: Final = (
     "DROP TABLE {n_synth_rejects}_v1",
     "UPDATE {synth_meta} SET value = '2' WHERE key = 'layout_version'",
 )
+# Layout 2 -> 3: posts keep their line's digest (NULL for those imported before: checked in full once).
+_MIGRATE_2: Final = (
+    "ALTER TABLE {posts} ADD COLUMN line_digest TEXT",
+    "UPDATE {synth_meta} SET value = '3' WHERE key = 'layout_version'",
+)
 
-_INSERT: Final = f"INSERT INTO {{posts}} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_INSERT: Final = (
+    f"INSERT INTO {{posts}} ({', '.join(COLUMNS)}, line_digest) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})"
+)
 _UPDATE: Final = (
-    f"UPDATE {{posts}} SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])}, "
+    f"UPDATE {{posts}} SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])}, line_digest = ?, "
     "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?"
+)
+_REDIGEST: Final = "UPDATE {posts} SET line_digest = ? WHERE id = ? AND line_digest IS NOT ?"
+_MATCHED: Final = (
+    "SELECT p.id FROM json_each(?) AS j CROSS JOIN {posts} AS p ON p.id = j.key WHERE p.line_digest = j.value"
+)
+_KNOWN: Final = (
+    "SELECT p.id, p.line_digest, p.last_reviewed FROM json_each(?) AS j CROSS JOIN {posts} AS p ON p.id = j.value"
 )
 _INDEX_BATCH: Final = (
     "INSERT INTO {posts_fts} (rowid, title, intro, body) "
-    "SELECT p.rowid, p.title, p.intro, p.body FROM {posts} p JOIN temp.batch b ON b.id = p.id WHERE b.state != 'same'"
+    "SELECT p.rowid, p.title, p.intro, p.body FROM temp.batch b CROSS JOIN {posts} p ON p.id = b.id "
+    "WHERE b.state != 'same'"
 )
 _UNINDEX_CHANGED: Final = (
     "INSERT INTO {posts_fts} ({n_posts_fts}, rowid, title, intro, body) "
-    "SELECT 'delete', p.rowid, p.title, p.intro, p.body FROM {posts} p JOIN temp.batch b ON b.id = p.id "
+    "SELECT 'delete', p.rowid, p.title, p.intro, p.body FROM temp.batch b CROSS JOIN {posts} p ON p.id = b.id "
     "WHERE b.state = 'changed'"
 )
 _CHILDREN: Final = {
@@ -116,6 +142,18 @@ _REJECT: Final = (
 _SEARCH: Final = (
     "SELECT p.id, p.title, bm25({posts_fts}, 10.0, 4.0, 1.0) AS score FROM {posts_fts} "
     "JOIN {posts} p ON p.rowid = {posts_fts}.rowid WHERE {posts_fts} MATCH ? ORDER BY score, p.id LIMIT ?"
+)
+
+
+# Chosen by measurement (docs/performance.md): WAL with synchronous NORMAL keeps every committed batch
+# through a crash of the process (a power cut may lose the last ones, never half of one); temporary
+# B-trees in memory; a WAL checkpoint every 16 MiB rather than 4. The page cache stays at its default
+# (2 MiB): a larger one cost its size in memory and gained nothing measurable.
+PRAGMAS: Final = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA wal_autocheckpoint = 4096",
 )
 
 
@@ -141,6 +179,8 @@ def _read_only(path: str, immutable: bool) -> sqlite3.Connection:
 class SQLiteBackend:
     """The importer's SQLite side (see :class:`synth.load.backend.Backend`); ``read_only`` for search."""
 
+    copy_text = False
+
     def __init__(self, path: str, tables: Tables | None = None, *, read_only: bool = False) -> None:
         self.path = path
         self.tables = tables or Tables()
@@ -150,8 +190,8 @@ class SQLiteBackend:
                 self.db = _read_only(path, immutable=False)
             else:
                 self.db = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-                self.db.execute("PRAGMA journal_mode = WAL")
-                self.db.execute("PRAGMA synchronous = NORMAL")
+                for pragma in PRAGMAS:
+                    self.db.execute(pragma)
         except sqlite3.Error as exc:
             raise _mapped(exc, path) from exc
 
@@ -188,7 +228,7 @@ class SQLiteBackend:
         check_foreign(self.path, self._columns(), self.tables)
         self._transaction([s for s in SCHEMA.split(";\n") if s.strip()])
         version = int(self._run("SELECT value FROM {synth_meta} WHERE key = 'layout_version'").fetchone()[0])
-        if version == 1:
+        if version in (1, 2):
             self._migrate()
             version = int(self._run("SELECT value FROM {synth_meta} WHERE key = 'layout_version'").fetchone()[0])
         if version != LAYOUT_VERSION:
@@ -199,18 +239,73 @@ class SQLiteBackend:
         self._run("CREATE TEMP TABLE IF NOT EXISTS batch (id TEXT PRIMARY KEY, state TEXT NOT NULL)")
 
     def _migrate(self) -> None:
-        """Layout 1 to 2 in place, once: another process may have done it while this one waited."""
+        """Layouts 1 and 2 to 3 in place, once: another process may have done it while this one waited."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
             version = self.db.execute(self._sql("SELECT value FROM {synth_meta} WHERE key = 'layout_version'"))
-            if version.fetchone()[0] == "1":
-                for statement in _MIGRATE_1:
+            found = version.fetchone()[0]
+            steps = {"1": _MIGRATE_1 + _MIGRATE_2, "2": _MIGRATE_2}.get(found, ())
+            if "line_digest" in self._columns().get(self.tables.name("posts"), set()):
+                steps = tuple(s for s in steps if "line_digest" not in s)  # added already
+            for statement in steps:
+                self.db.execute(self._sql(statement))
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise _mapped(exc, self.path) from exc
+
+    def _deferred(self) -> bool:
+        return self.db.execute(self._sql(_DEFERRED)).fetchone() is not None
+
+    def begin_load(self) -> bool:
+        """Whether the indexes are deferred: yes for an empty ``posts`` (they are dropped now) or when an
+        unfinished fresh load deferred them; otherwise they are made sure to exist."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            empty = self.db.execute(self._sql("SELECT NOT EXISTS (SELECT 1 FROM {posts})")).fetchone()[0]
+            deferred = self._deferred() or bool(empty)
+            if deferred:
+                self.db.execute(self._sql("INSERT OR IGNORE INTO {synth_meta} VALUES ('deferred_indexes', '1')"))
+                for base, _ in INDEXES:
+                    self.db.execute(f"DROP INDEX IF EXISTS {self.tables.index(base)}")
+            else:
+                for _, statement in INDEXES:
                     self.db.execute(self._sql(statement))
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             raise _mapped(exc, self.path) from exc
+        return deferred
+
+    def finish_load(self) -> bool:
+        """Build what a fresh load deferred (indexes, the FTS index) in one transaction; then ``optimize``.
+
+        The index sorts spill to temporary files (``temp_store = FILE`` for the build): in memory they
+        would hold every key at once, so memory would grow with the database."""
+        try:
+            self.db.execute("PRAGMA temp_store = FILE")
+            self.db.execute("BEGIN IMMEDIATE")
+            built = self._deferred()
+            if built:
+                for _, statement in INDEXES:
+                    self.db.execute(self._sql(statement))
+                self.db.execute(self._sql(_REBUILD))
+                self.db.execute(self._sql("DELETE FROM {synth_meta} WHERE key = 'deferred_indexes'"))
+            self.db.execute("COMMIT")
+            self.db.execute("PRAGMA temp_store = MEMORY")
+            self.db.execute("PRAGMA optimize")
+        except sqlite3.Error as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise _mapped(exc, self.path) from exc
+        return built
+
+    def known(self, ids: list[str]) -> dict[str, tuple[str | None, str]]:
+        """The stored line digest and review date of each of ``ids`` that is stored."""
+        rows = self._run(_KNOWN, (orjson.dumps(ids).decode(),)).fetchall()
+        return {pid: (digest, reviewed) for pid, digest, reviewed in rows}
 
     def checkpoint(self, source: str) -> Checkpoint | None:
         row = self._run(
@@ -224,25 +319,35 @@ class SQLiteBackend:
         self._run("UPDATE {synth_rejects} SET current = 0 WHERE source = ?", (source,))
 
     def _classify(self, posts: list[PostRows]) -> tuple[list[PostRows], list[PostRows]]:
-        """(new, changed) posts of a batch; fills temp.batch with every id and its state."""
+        """(new, changed) posts of a batch; fills temp.batch with every id and its state; the unchanged
+        ones take their line's digest when it differs (a post imported from another spelling)."""
         self.db.execute("DELETE FROM temp.batch")
         self.db.executemany("INSERT INTO temp.batch (id, state) VALUES (?, 'new')", [(p.id,) for p in posts])
         known = dict(
-            self.db.execute(self._sql("SELECT p.id, p.content_hash FROM {posts} p JOIN temp.batch b ON b.id = p.id"))
+            self.db.execute(
+                self._sql("SELECT p.id, p.content_hash FROM temp.batch b CROSS JOIN {posts} p ON p.id = b.id")
+            )
         )
         new = [p for p in posts if p.id not in known]
         changed = [p for p in posts if p.id in known and known[p.id] != p.content_hash]
         same = [(p.id,) for p in posts if p.id in known and known[p.id] == p.content_hash]
         self.db.executemany("UPDATE temp.batch SET state = 'changed' WHERE id = ?", [(p.id,) for p in changed])
         self.db.executemany("UPDATE temp.batch SET state = 'same' WHERE id = ?", same)
+        redigest = [(p.digest, p.id, p.digest) for p in posts if p.digest and known.get(p.id) == p.content_hash]
+        self.db.executemany(self._sql(_REDIGEST), redigest)
         return new, changed
 
-    def _merge(self, posts: list[PostRows]) -> tuple[int, int]:
+    def _merge(self, posts: list[PostRows], deferred: bool) -> tuple[int, int]:
+        """Write the new and changed posts; the FTS index too unless a fresh load defers it."""
+        if not posts:
+            return 0, 0
         new, changed = self._classify(posts)
-        self.db.execute(self._sql(_UNINDEX_CHANGED))
-        self.db.executemany(self._sql(_INSERT), [p.post for p in new])
-        self.db.executemany(self._sql(_UPDATE), [(*p.post[1:], p.id) for p in changed])
-        self.db.execute(self._sql(_INDEX_BATCH))
+        if not deferred:
+            self.db.execute(self._sql(_UNINDEX_CHANGED))
+        self.db.executemany(self._sql(_INSERT), [(*p.post, p.digest) for p in new])
+        self.db.executemany(self._sql(_UPDATE), [(*p.post[1:], p.digest, p.id) for p in changed])
+        if not deferred:
+            self.db.execute(self._sql(_INDEX_BATCH))
         touched = new + changed
         for table, (attr, insert) in _CHILDREN.items():
             delete = self._sql(f"DELETE FROM {{{table}}} WHERE post_id = ?")
@@ -250,13 +355,31 @@ class SQLiteBackend:
             self.db.executemany(self._sql(insert), [row for p in touched for row in getattr(p, attr)])
         return len(new), len(changed)
 
+    def _stale(self, known: dict[str, str]) -> set[str]:
+        """The ids of ``known`` whose stored line digest is no longer the one given."""
+        if not known:
+            return set()
+        matched = {row[0] for row in self.db.execute(self._sql(_MATCHED), (orjson.dumps(known).decode(),))}
+        return set(known) - matched
+
     def write_batch(
-        self, source: str, posts: list[PostRows], rejects: list[Reject], last: Checkpoint, repeated: int
+        self,
+        source: str,
+        posts: list[PostRows],
+        rejects: list[Reject],
+        last: Checkpoint,
+        repeated: int,
+        known: dict[str, str],
     ) -> Counts:
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            inserted, updated = self._merge(posts)
-            done = Counts(inserted, updated, len(posts) - inserted - updated + repeated, len(rejects))
+            stale = self._stale(known)
+            if stale:
+                self.db.execute("ROLLBACK")
+                raise StaleLines(stale)
+            inserted, updated = self._merge(posts, self._deferred())
+            unchanged = len(posts) - inserted - updated + repeated + len(known)
+            done = Counts(inserted, updated, unchanged, len(rejects))
             self.db.executemany(
                 self._sql(_REJECT),
                 [(source, r.record, r.line, r.offset, r.raw, orjson.dumps(r.findings).decode()) for r in rejects],
@@ -342,6 +465,13 @@ class SQLiteBackend:
             raise _mapped(exc, self.path) from exc
         return deleted
 
+    def _searchable(self) -> None:
+        if self._deferred():
+            raise DatabaseError(
+                f"{self.path}: an import into this database has not built its search index yet",
+                hint="run the same synth import again: it finishes the load and builds the index",
+            )
+
     def fetch(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         """The rows of one read-only statement (``?`` placeholders): what ``check-index`` asks."""
         return self._run(sql, params).fetchall()
@@ -350,6 +480,7 @@ class SQLiteBackend:
         """Every word of ``query`` must match (each quoted, so no FTS5 syntax leaks through); BM25 order."""
         terms = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
         try:
+            self._searchable()
             rows = self.db.execute(self._sql(_SEARCH), (terms, limit)).fetchall()
         except sqlite3.OperationalError as exc:
             if not (self.read_only and ("readonly" in str(exc) or "unable to open" in str(exc))):
@@ -357,6 +488,7 @@ class SQLiteBackend:
             self.db.close()  # a read-only folder: no WAL index can be made, so read the file as it is
             try:
                 self.db = _read_only(self.path, immutable=True)
+                self._searchable()
                 rows = self.db.execute(self._sql(_SEARCH), (terms, limit)).fetchall()
             except sqlite3.Error as again:
                 raise _mapped(again, self.path) from again

@@ -81,7 +81,8 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "generate": ["generate", "-n", "10000000", "--workers", "2", "--engine", "python", "-o", "out.jsonl"],
         "parts": ["generate", "-n", "4000000", "--parts", "4", "--workers", "2", "-o", "corpus"],
         "validate": ["validate", "--workers", "2", "-"],
-        "import": ["import", "--workers", "2", "--db", str(tmp_path / "posts.db"), "-"],
+        # the Python checks: worker processes (the native check's workers are threads, tested below)
+        "import": ["import", "--workers", "2", "--engine", "python", "--db", str(tmp_path / "posts.db"), "-"],
     }
 
 
@@ -173,3 +174,31 @@ def test_a_signal_stops_the_native_threads_and_leaves_no_file(
     assert command.wait(timeout=30) == code
     assert command.stderr is not None and command.stderr.read() == line
     assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "line"),
+    [(signal.SIGINT, 130, b"synth: interrupted\n"), (signal.SIGTERM, 143, b"synth: terminated\n")],
+)
+def test_a_signal_stops_a_native_import_blocked_on_stdin(
+    tmp_path: Path, feeding: tuple[int, int], posts: bytes, signum: int, code: int, line: bytes
+) -> None:
+    """Its reader thread waits on an open pipe: the command still ends at once, with one line."""
+    read, write = feeding
+    db = tmp_path / "posts.db"
+    args = ["import", "--workers", "2", "--engine", "native", "--batch", "100", "--db", str(db), "-"]
+    command = _start(args, tmp_path, stdin=read)
+    os.set_blocking(write, True)
+    os.write(write, posts[60_000:])
+    deadline = time.monotonic() + 60
+    while not (db.exists() and (tmp_path / "posts.db-wal").exists()) and time.monotonic() < deadline:
+        assert command.poll() is None, command.stderr.read() if command.stderr else ""
+        time.sleep(0.05)
+    time.sleep(0.5)  # every posted line read: the reader thread now waits on the pipe
+    assert children_of(command.pid) == []  # threads, not processes
+    if signum == signal.SIGINT:
+        os.killpg(command.pid, signum)
+    else:
+        command.send_signal(signum)
+    assert command.wait(timeout=30) == code
+    assert command.stderr is not None and command.stderr.read() == line

@@ -76,7 +76,8 @@ def write_lines(path: Path, lines: list[bytes]) -> Path:
 
 
 def options(**kw: Any) -> ImportOptions:
-    return ImportOptions(validation=import_validation(as_of="2030-01-01"), **kw)
+    kw.setdefault("validation", import_validation(as_of="2030-01-01"))
+    return ImportOptions(**kw)
 
 
 def broken(index: int, seed: int = 0) -> bytes:

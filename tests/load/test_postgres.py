@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from synth.cli import app
 from synth.generation.assemble import batch_json, post_dict
+from synth.load.backend import LAYOUT_VERSION
 from synth.load.importer import import_paths, import_validation
 from synth.validate.check import check
 from synth.validate.records import Record, kept_raw, records
@@ -117,6 +118,7 @@ V1_TABLES = (
     "updated bigint NOT NULL, unchanged bigint NOT NULL, rejected bigint NOT NULL)",
     'CREATE TABLE synth_rejects (source text NOT NULL, line bigint NOT NULL, "offset" bigint NOT NULL, '
     "raw text NOT NULL, findings jsonb NOT NULL, PRIMARY KEY (source, line))",
+    "ALTER TABLE posts DROP COLUMN line_digest",  # layout 3's
     "UPDATE synth_meta SET value = '1' WHERE key = 'layout_version'",
 )
 
@@ -135,7 +137,7 @@ def test_a_layout_1_database_is_migrated_in_place(postgres_url: str, tmp_path: P
     dead = tmp_path / "dead.jsonl"
     summary = import_paths([str(source)], postgres_url, options=options(), rejects=str(dead))
     assert (summary.counts.inserted, summary.counts.unchanged, summary.counts.rejected) == (4, 2, 1)
-    assert query(postgres_url, "SELECT value FROM synth_meta WHERE key = 'layout_version'") == [("2",)]
+    assert query(postgres_url, "SELECT value FROM synth_meta WHERE key = 'layout_version'") == [(str(LAYOUT_VERSION),)]
     assert query(
         postgres_url, "SELECT source, record, line, raw, findings, reported FROM synth_rejects WHERE line = 1"
     ) == [(f"{old.resolve()}|3|x", 1, 1, b"[]", '[{"code": "P001"}]', "")]

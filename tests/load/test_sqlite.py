@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from synth.generation.assemble import batch_json
+from synth.load.backend import LAYOUT_VERSION
 from synth.load.importer import import_paths, source_identity
 from synth.load.sqlite import SQLiteBackend
 from tests.load.common import digest, execute, lines_of, options, query, write_lines
@@ -17,6 +18,8 @@ V1_TABLES = (
     "updated INTEGER NOT NULL, unchanged INTEGER NOT NULL, rejected INTEGER NOT NULL)",
     'CREATE TABLE synth_rejects (source TEXT NOT NULL, line INTEGER NOT NULL, "offset" INTEGER NOT NULL, '
     "raw TEXT NOT NULL, findings TEXT NOT NULL, PRIMARY KEY (source, line))",
+    "DROP INDEX posts_keys",  # layout 3's
+    "ALTER TABLE posts DROP COLUMN line_digest",  # layout 3's
     "UPDATE synth_meta SET value = '1' WHERE key = 'layout_version'",
 )
 
@@ -45,7 +48,7 @@ def test_a_layout_1_database_is_migrated_in_place(tmp_path: Path) -> None:
     # the layout-1 checkpoint named a line, not a record: the source starts again, nothing is skipped
     assert summary.resumed_from == {}
     assert (summary.counts.inserted, summary.counts.unchanged, summary.counts.rejected) == (4, 2, 1)
-    assert query(db, "SELECT value FROM synth_meta WHERE key = 'layout_version'") == [("2",)]
+    assert query(db, "SELECT value FROM synth_meta WHERE key = 'layout_version'") == [(str(LAYOUT_VERSION),)]
     assert query(
         db,
         "SELECT source, record, line, raw, findings, reported, current FROM synth_rejects WHERE line = 1 "
