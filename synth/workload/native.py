@@ -16,11 +16,13 @@ when it is built.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any, Final
 
 from synth.errors import UsageError
 from synth.generation.engines import ENGINES
+from synth.workload.spec import FIELDS, Cond
 
 __all__ = ["available", "scanner", "tokenize", "use_native"]
 
@@ -50,14 +52,47 @@ def use_native(engine: str) -> bool:
     return engine != "python" and available()
 
 
-def scanner(*arguments: Any) -> Any:
-    """A ``synth._native.Scanner`` (words, phrases, tools, links, fields, probes, max_ids)."""
-    assert _native is not None
-    return _native.Scanner(*arguments)
+_KINDS: Final = {"keyword": "keyword", "flag": "integer", "integer": "integer", "date": "date"}
+
+
+def _cond(cond: Cond, tools: dict[str, int], columns: dict[str, int], day: Callable[[str], int]) -> tuple[Any, ...]:
+    kind = FIELDS[cond.field].type
+    if kind == "tool":
+        return ("tool", tools[cond.value], None, 0, 0)
+    if kind == "keyword":
+        if not isinstance(cond.value, str):
+            raise TypeError("a keyword condition on a value that is not a string")
+        return ("keyword", columns[cond.field], cond.value, 0, 0)
+    if kind == "flag":
+        return ("eq", columns[cond.field], None, int(cond.value), 0)
+    low, high = (day(cond.low), day(cond.high)) if kind == "date" else (cond.low, cond.high)
+    if not (isinstance(low, int) and isinstance(high, int)):
+        raise TypeError("a range with bounds that are not integers")
+    return ("range", columns[cond.field], None, low, high)
+
+
+Names = dict[str, int]
+
+
+def scanner(words: list[str], phrases: list[tuple[int, ...]], tools: Names, links: Names, probes: Sequence[Any],
+            max_ids: int, *, categories: Sequence[str], day: Callable[[str], int]) -> Any:  # fmt: skip
+    """A ``synth._native.Scanner`` for the scan's probes (``categories``: its filter columns, in
+    order; ``day``: its date ordinals), or None when a probe is beyond it (Python answers all)."""
+    if _native is None:
+        return None
+    columns = {name: k for k, name in enumerate(categories)}
+    fields = [(list(FIELDS[name].path[1:]), _KINDS[FIELDS[name].type]) for name in categories]
+    try:
+        raw = [(list(p.terms), p.phrase, [_cond(c, tools, columns, day) for c in p.conds], p.number, p.link)
+               for p in probes]  # fmt: skip
+        return _native.Scanner(words, [list(p) for p in phrases], list(tools), list(links), fields, raw, max_ids)
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def tokenize(text: str) -> tuple[list[str], list[str], list[str]] | None:
     """The native tokenizer on ``text``: (tokens, dirty segments, hyphenated keys), None if undecided."""
-    assert _native is not None
+    if _native is None:
+        raise UsageError("the native workload scan is not built", hint=_HINT)
     result: tuple[list[str], list[str], list[str]] | None = _native.tokenize(text)
     return result

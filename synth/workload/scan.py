@@ -414,14 +414,14 @@ class Scan:
 
     def _native_chunk(self, lines: list[bytes]) -> None:
         """Posts read and answered by the native scan; those it declines are read here."""
-        assert self.native is not None
-        refused, dirty = self.native.add(lines)
+        scanner: Any = self.native
+        refused, dirty = scanner.add(lines)
         words, taint = self.v.words, self.builder.taint
         for segment in dirty:
             hit = [w for k in taints(segment) if (w := words.get(k, -1)) >= 0]
             taint[hit] = True
-        ids = self.native.pending()
-        self.native.evaluate(b"".join(hashlib.blake2b(pid.encode(), digest_size=16).digest() for pid in ids))
+        ids = scanner.pending()
+        scanner.evaluate(b"".join(hashlib.blake2b(pid.encode(), digest_size=16).digest() for pid in ids))
         for i in refused:
             self._add(orjson.loads(lines[i]))
 
@@ -480,32 +480,7 @@ class Scan:
         return Result(self.tally, safe, self.posts)
 
 
-_KINDS: Final = {"keyword": "keyword", "flag": "integer", "integer": "integer", "date": "date"}
-
-
-def _native_cond(cond: Cond, v: _Vocabulary) -> tuple[str, int, str | None, int, int]:
-    kind = FIELDS[cond.field].type
-    if kind == "tool":
-        return ("tool", v.tools[cond.value], None, 0, 0)
-    column = _COLUMN[cond.field]
-    if kind == "keyword":
-        if not isinstance(cond.value, str):
-            raise TypeError("a keyword condition on a value that is not a string")
-        return ("keyword", column, cond.value, 0, 0)
-    if kind == "flag":
-        return ("eq", column, None, int(cond.value), 0)
-    low, high = (_day(cond.low), _day(cond.high)) if kind == "date" else (cond.low, cond.high)
-    if not (isinstance(low, int) and isinstance(high, int)):
-        raise TypeError("a range with bounds that are not integers")
-    return ("range", column, None, low, high)
-
-
 def _native_scanner(v: _Vocabulary, max_ids: int) -> Any:
     """The native scan of these queries, or None when one of them is beyond it (Python answers all)."""
     words = [k for k, i in sorted(v.words.items(), key=lambda item: item[1]) if i >= 0]
-    fields = [(list(FIELDS[name].path[1:]), _KINDS[FIELDS[name].type]) for name in _CATEGORIES]
-    try:
-        probes = [(list(p.terms), p.phrase, [_native_cond(c, v) for c in p.conds], p.number, p.link) for p in v.probes]
-        return native.scanner(words, [list(p) for p in v.phrases], list(v.tools), list(v.links), fields, probes, max_ids)
-    except (TypeError, ValueError, OverflowError):
-        return None
+    return native.scanner(words, v.phrases, v.tools, v.links, v.probes, max_ids, categories=_CATEGORIES, day=_day)

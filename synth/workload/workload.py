@@ -25,12 +25,13 @@ from typing import Any, Final, overload
 import orjson
 
 from synth.errors import InputError, UsageError
+from synth.generation.engines import Engine
 from synth.generation.streams import WORKLOAD_LOG, WORKLOAD_RANK
 from synth.io import open_input, open_output
 from synth.workload import MAX_QUERIES
 from synth.workload.answers import Answer
-from synth.workload.native import use_native
 from synth.workload.kinds import Dice, Sample, plan, select, shares
+from synth.workload.native import use_native
 from synth.workload.scan import Scan
 from synth.workload.source import Counted, file_posts, generated_lines
 from synth.workload.spec import KINDS, Clauses, es_query, parse_clauses
@@ -168,7 +169,7 @@ Post = dict[str, Any] | bytes
 def _posts(source: Source, count: int, seed: int, locale: str, edition: int, as_of: str | None,
            counted: Counted, engine: str) -> Iterator[Post]:  # fmt: skip
     if source is None:
-        which = engine if engine in ("auto", "python") else "native"
+        which: Engine = "python" if engine == "python" else "native" if engine == "native" else "auto"
         return generated_lines(count, seed=seed, locale=locale, edition=edition, counted=counted, engine=which)
     if isinstance(source, str):
         return file_posts([source], as_of=as_of, counted=counted)

@@ -48,7 +48,10 @@ fn pieces(post: &Value) -> Option<Vec<std::borrow::Cow<'_, str>>> {
         };
         body.extend(texts);
     }
-    let mut out = vec![post.get("title")?.as_str()?.into(), post.get("intro")?.as_str()?.into()];
+    let mut out = vec![
+        post.get("title")?.as_str()?.into(),
+        post.get("intro")?.as_str()?.into(),
+    ];
     if body.iter().any(|t| t.contains('<')) {
         out.push(body.join("\n").into());
     } else {
@@ -64,11 +67,26 @@ pub fn ordinal(text: &str) -> Option<i64> {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        b[r].iter().try_fold(0_i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
+        b[r].iter().try_fold(0_i64, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+        })
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if y < 1 || !(1..=12).contains(&m) || d < 1 || d > days[(m - 1) as usize] {
         return None;
     }
@@ -104,7 +122,10 @@ fn cell<'a>(meta: &'a Value, path: &[String], kind: Kind) -> Option<Cell<'a>> {
 pub fn read<'a>(post: &'a Value, fields: &[(Vec<String>, Kind)]) -> Option<Read<'a>> {
     let id = post.get("id")?.as_str()?;
     let digits = id.get(10..).filter(|d| id.is_ascii() && !d.is_empty())?;
-    let number = digits.bytes().all(|c| c.is_ascii_digit()).then(|| digits.parse().ok())??;
+    let number = digits
+        .bytes()
+        .all(|c| c.is_ascii_digit())
+        .then(|| digits.parse().ok())??;
     let meta = post.get("meta")?;
     let cells = fields
         .iter()

@@ -6,13 +6,19 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 
 use crate::workload::post::Kind;
-use crate::workload::scan::{self, Config, Cond, Probe};
+use crate::workload::scan::{self, Cond, Config, Probe};
 use crate::workload::tokens::{self, Sink};
 
 /// (kind, column or tool, keyword value, low or value, high)
 type RawCond = (String, usize, Option<String>, i64, i64);
 /// (terms, phrase, conds, number, link)
-type RawProbe = (Vec<u32>, Option<u32>, Vec<RawCond>, Option<i64>, Option<u32>);
+type RawProbe = (
+    Vec<u32>,
+    Option<u32>,
+    Vec<RawCond>,
+    Option<i64>,
+    Option<u32>,
+);
 
 fn cond((kind, column, text, low, high): RawCond) -> PyResult<Cond> {
     Ok(match (kind.as_str(), text) {
@@ -29,7 +35,9 @@ fn kind(name: &str) -> PyResult<Kind> {
         "keyword" => Ok(Kind::Keyword),
         "integer" => Ok(Kind::Integer),
         "date" => Ok(Kind::Date),
-        _ => Err(PyValueError::new_err(format!("unknown field kind {name:?}"))),
+        _ => Err(PyValueError::new_err(format!(
+            "unknown field kind {name:?}"
+        ))),
     }
 }
 
@@ -60,30 +68,48 @@ impl Scanner {
             .into_iter()
             .map(|(terms, phrase, conds, number, link)| {
                 let conds = conds.into_iter().map(cond).collect::<PyResult<Vec<_>>>()?;
-                Ok(Probe { terms, phrase, conds, number, link })
+                Ok(Probe {
+                    terms,
+                    phrase,
+                    conds,
+                    number,
+                    link,
+                })
             })
             .collect::<PyResult<Vec<_>>>()?;
         let bounds = |n: usize| move |i: u32| (i as usize) < n;
         for p in &probes {
             let conds_ok = p.conds.iter().all(|c| match c {
                 Cond::Tool(t) => bounds(tools.len())(*t),
-                Cond::Equal { column, .. } | Cond::Range { column, .. } | Cond::Keyword { column, .. } => {
-                    *column < fields.len()
-                }
+                Cond::Equal { column, .. }
+                | Cond::Range { column, .. }
+                | Cond::Keyword { column, .. } => *column < fields.len(),
             });
             if !(p.terms.iter().all(|&t| bounds(words.len())(t))
                 && p.phrase.is_none_or(bounds(phrases.len()))
                 && p.link.is_none_or(bounds(links.len()))
                 && conds_ok)
             {
-                return Err(PyValueError::new_err("a probe names an unknown word, phrase, tool, link or field"));
+                return Err(PyValueError::new_err(
+                    "a probe names an unknown word, phrase, tool, link or field",
+                ));
             }
         }
         if phrases.iter().flatten().any(|&w| !bounds(words.len())(w)) {
             return Err(PyValueError::new_err("a phrase names an unknown word"));
         }
-        let config = Config { words, phrases, tools, links, fields, probes, max_ids };
-        Ok(Scanner { inner: scan::Scanner::new(config).map_err(PyValueError::new_err)? })
+        let config = Config {
+            words,
+            phrases,
+            tools,
+            links,
+            fields,
+            probes,
+            max_ids,
+        };
+        Ok(Scanner {
+            inner: scan::Scanner::new(config).map_err(PyValueError::new_err)?,
+        })
     }
 
     /// Reads posts (JSON bytes, the GIL released): the indices of those Python must read, and
@@ -117,20 +143,40 @@ impl Scanner {
             .map(|c| u128::from_le_bytes(c.try_into().expect("16 bytes")))
             .collect();
         let inner = &mut self.inner;
-        py.detach(|| inner.evaluate(&hashes)).map_err(PyValueError::new_err)
+        py.detach(|| inner.evaluate(&hashes))
+            .map_err(PyValueError::new_err)
     }
 
     /// Per query: (count, sum of the id hashes mod 2^128, post numbers as int64 bytes or None, hash).
     #[allow(clippy::type_complexity)]
-    fn answers<'py>(&self, py: Python<'py>) -> Vec<(u64, u128, Option<Bound<'py, PyBytes>>, Option<String>)> {
-        let bytes = |n: &Vec<i64>| PyBytes::new(py, &n.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>());
+    fn answers<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> Vec<(u64, u128, Option<Bound<'py, PyBytes>>, Option<String>)> {
+        let bytes = |n: &Vec<i64>| {
+            PyBytes::new(
+                py,
+                &n.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>(),
+            )
+        };
         let answers = self.inner.answers.iter();
-        answers.map(|a| (a.count, a.sum, a.numbers.as_ref().map(bytes), a.hash.clone())).collect()
+        answers
+            .map(|a| {
+                (
+                    a.count,
+                    a.sum,
+                    a.numbers.as_ref().map(bytes),
+                    a.hash.clone(),
+                )
+            })
+            .collect()
     }
 
     /// The word ids seen in hyphenated segments.
     fn hyphen(&self) -> Vec<usize> {
-        (0..self.inner.hyphen.len()).filter(|&w| self.inner.hyphen[w]).collect()
+        (0..self.inner.hyphen.len())
+            .filter(|&w| self.inner.hyphen[w])
+            .collect()
     }
 
     /// The phrases with a match an engine could answer differently.

@@ -4,12 +4,54 @@
 //! Everything it computes is order-independent, so Python merges it with the answers of the
 //! posts it scanned itself.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap as StdMap, HashSet as StdSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde_json::Value;
 
 use crate::workload::post::{self, Cell, Kind};
 use crate::workload::tokens::{self, Sink};
+
+/// A fast non-cryptographic hasher (FxHash's multiply-rotate) for the scan's small keys; the
+/// maps are built from the workload, not from input an attacker chooses per entry.
+#[derive(Default, Clone, Copy)]
+pub struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type HashMap<K, V> = StdMap<K, V, BuildHasherDefault<Fx>>;
+type HashSet<K> = StdSet<K, BuildHasherDefault<Fx>>;
 
 const OTHER: i32 = -1;
 const DIRTY: i32 = -2;
@@ -88,7 +130,11 @@ pub struct Scanner {
 }
 
 fn index(names: &[String]) -> HashMap<String, u32> {
-    names.iter().enumerate().map(|(i, n)| (n.clone(), i as u32)).collect()
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), i as u32))
+        .collect()
 }
 
 /// The tokens of a post: word ids, dirty segments, hyphenated words.
@@ -101,7 +147,8 @@ struct Tokens<'a> {
 
 impl Sink for Tokens<'_> {
     fn key(&mut self, key: &str) {
-        self.stream.push(self.words.get(key).map_or(OTHER, |&w| w as i32));
+        self.stream
+            .push(self.words.get(key).map_or(OTHER, |&w| w as i32));
     }
     fn dirty(&mut self, segment: &str, token: bool) {
         if token {
@@ -121,11 +168,11 @@ impl Scanner {
         if config.phrases.iter().any(|p| p.len() < 2) {
             return Err("a phrase of fewer than two words".into());
         }
-        let mut heads: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+        let mut heads: HashMap<(u32, u32), Vec<u32>> = HashMap::default();
         for (k, p) in config.phrases.iter().enumerate() {
             heads.entry((p[0], p[1])).or_default().push(k as u32);
         }
-        let mut codes: Vec<HashMap<String, i64>> = vec![HashMap::new(); config.fields.len()];
+        let mut codes: Vec<HashMap<String, i64>> = vec![HashMap::default(); config.fields.len()];
         let keyword_codes = config
             .probes
             .iter()
@@ -134,7 +181,9 @@ impl Scanner {
                     Cond::Keyword { column, value } => Some((*column, value)),
                     _ => None,
                 });
-                keyword.map(|(column, value)| intern(&mut codes[column], value)).collect()
+                keyword
+                    .map(|(column, value)| intern(&mut codes[column], value))
+                    .collect()
             })
             .collect();
         Ok(Scanner {
@@ -144,7 +193,13 @@ impl Scanner {
             heads,
             hyphen: vec![false; config.words.len()],
             unsafe_phrases: vec![false; config.phrases.len()],
-            answers: vec![Answer { numbers: Some(Vec::new()), ..Answer::default() }; config.probes.len()],
+            answers: vec![
+                Answer {
+                    numbers: Some(Vec::new()),
+                    ..Answer::default()
+                };
+                config.probes.len()
+            ],
             phrases: config.phrases,
             fields: config.fields,
             codes,
@@ -154,7 +209,7 @@ impl Scanner {
             rows: Vec::new(),
             ids: Vec::new(),
             hashes: Vec::new(),
-            seen: HashSet::new(),
+            seen: HashSet::default(),
             posts: 0,
         })
     }
@@ -173,7 +228,12 @@ impl Scanner {
         let Some(read) = post::read(&value, &self.fields) else {
             return false;
         };
-        let mut tokens = Tokens { words: &self.words, stream: Vec::new(), dirty: Vec::new(), hyphen: Vec::new() };
+        let mut tokens = Tokens {
+            words: &self.words,
+            stream: Vec::new(),
+            dirty: Vec::new(),
+            hyphen: Vec::new(),
+        };
         for piece in &read.pieces {
             if tokens::tokenize(piece, &mut tokens).is_err() {
                 return false;
@@ -194,7 +254,11 @@ impl Scanner {
                 dirty.push(segment);
             }
         }
-        let mut words: Vec<u32> = stream.iter().filter(|&&t| t >= 0).map(|&t| t as u32).collect();
+        let mut words: Vec<u32> = stream
+            .iter()
+            .filter(|&&t| t >= 0)
+            .map(|&t| t as u32)
+            .collect();
         words.sort_unstable();
         words.dedup();
         let cells = read.cells.iter().zip(&self.fields).enumerate();
@@ -205,7 +269,9 @@ impl Scanner {
                 Cell::Text(s) => intern(&mut self.codes[k], s),
             })
             .collect();
-        let pick = |names: &[&str], map: &HashMap<String, u32>| names.iter().filter_map(|n| map.get(*n).copied()).collect();
+        let pick = |names: &[&str], map: &HashMap<String, u32>| {
+            names.iter().filter_map(|n| map.get(*n).copied()).collect()
+        };
         self.rows.push(Row {
             number: read.number,
             words,
@@ -235,7 +301,12 @@ impl Scanner {
             for &k in candidates {
                 let phrase = &self.phrases[k as usize];
                 let end = i + phrase.len();
-                if end > loose.len() || !loose[i..end].iter().zip(phrase).all(|(&t, &w)| t == w as i32) {
+                if end > loose.len()
+                    || !loose[i..end]
+                        .iter()
+                        .zip(phrase)
+                        .all(|(&t, &w)| t == w as i32)
+                {
                     continue;
                 }
                 found.push(k);
@@ -258,9 +329,19 @@ impl Scanner {
     /// the pending ids (little-endian). The chunk is emptied.
     pub fn evaluate(&mut self, hashes: &[u128]) -> Result<(), String> {
         if hashes.len() != self.rows.len() {
-            return Err(format!("{} hashes for {} posts", hashes.len(), self.rows.len()));
+            return Err(format!(
+                "{} hashes for {} posts",
+                hashes.len(),
+                self.rows.len()
+            ));
         }
-        let postings = Postings::of(&self.rows, self.words.len(), self.tools.len(), self.links.len(), self.phrases.len());
+        let postings = Postings::of(
+            &self.rows,
+            self.words.len(),
+            self.tools.len(),
+            self.links.len(),
+            self.phrases.len(),
+        );
         let all: Vec<u32> = (0..self.rows.len() as u32).collect();
         for (q, probe) in self.probes.iter().enumerate() {
             let driver = postings.driver(probe).unwrap_or(&all);
@@ -306,8 +387,13 @@ fn intern(codes: &mut HashMap<String, i64>, value: &str) -> i64 {
 fn matches(probe: &Probe, keyword_codes: &[i64], row: &Row) -> bool {
     if probe.number.is_some_and(|n| n != row.number)
         || probe.link.is_some_and(|l| !row.links.contains(&l))
-        || probe.phrase.is_some_and(|p| row.phrases.binary_search(&p).is_err())
-        || probe.terms.iter().any(|t| row.words.binary_search(t).is_err())
+        || probe
+            .phrase
+            .is_some_and(|p| row.phrases.binary_search(&p).is_err())
+        || probe
+            .terms
+            .iter()
+            .any(|t| row.words.binary_search(t).is_err())
     {
         return false;
     }
@@ -316,7 +402,9 @@ fn matches(probe: &Probe, keyword_codes: &[i64], row: &Row) -> bool {
         Cond::Equal { column, value } => row.cells[*column] == *value,
         Cond::Range { column, low, high } => (*low..=*high).contains(&row.cells[*column]),
         Cond::Tool(t) => row.tools.contains(t),
-        Cond::Keyword { column, .. } => keyword.next().is_some_and(|&code| row.cells[*column] == code),
+        Cond::Keyword { column, .. } => keyword
+            .next()
+            .is_some_and(|&code| row.cells[*column] == code),
     })
 }
 
@@ -336,12 +424,16 @@ impl Postings {
             tools: vec![Vec::new(); tools],
             links: vec![Vec::new(); links],
             phrases: vec![Vec::new(); phrases],
-            numbers: HashMap::new(),
+            numbers: HashMap::default(),
         };
         for (r, row) in rows.iter().enumerate() {
             let r = r as u32;
-            for (lists, ids) in [(&mut out.words, &row.words), (&mut out.tools, &row.tools), (&mut out.links, &row.links),
-                                 (&mut out.phrases, &row.phrases)] {
+            for (lists, ids) in [
+                (&mut out.words, &row.words),
+                (&mut out.tools, &row.tools),
+                (&mut out.links, &row.links),
+                (&mut out.phrases, &row.phrases),
+            ] {
                 for &id in ids {
                     let list = &mut lists[id as usize];
                     if list.last() != Some(&r) {
@@ -357,7 +449,11 @@ impl Postings {
     /// The shortest posting list among the probe's clauses (None: every post is a candidate).
     fn driver(&self, probe: &Probe) -> Option<&Vec<u32>> {
         static EMPTY: Vec<u32> = Vec::new();
-        let mut lists: Vec<&Vec<u32>> = probe.terms.iter().map(|&t| &self.words[t as usize]).collect();
+        let mut lists: Vec<&Vec<u32>> = probe
+            .terms
+            .iter()
+            .map(|&t| &self.words[t as usize])
+            .collect();
         lists.extend(probe.phrase.map(|p| &self.phrases[p as usize]));
         lists.extend(probe.link.map(|l| &self.links[l as usize]));
         lists.extend(probe.number.map(|n| self.numbers.get(&n).unwrap_or(&EMPTY)));

@@ -47,14 +47,57 @@ pub fn is_clean(c: char) -> bool {
 
 /// `SAFE`: punctuation both engines treat as a separator wherever it stands.
 pub fn is_safe(c: char) -> bool {
-    matches!(c,
-        '!' | '"' | '#' | '$' | '%' | '\'' | '(' | ')' | '*' | ',' | ';' | '=' | '?' | '['
-        | ']' | '^' | '_' | '`' | '{' | '|' | '}'
-        | '\u{00a1}' | '\u{00ab}' | '\u{00b7}' | '\u{00bb}' | '\u{00bf}' | '\u{2013}'
-        | '\u{2014}' | '\u{2018}' | '\u{2019}' | '\u{201c}' | '\u{201d}' | '\u{2026}'
-        | '\u{060c}' | '\u{061b}' | '\u{061f}'
-        | '\u{3000}' | '\u{3001}' | '\u{3002}' | '\u{3008}'..='\u{3011}' | '\u{30fb}'
-        | '\u{ff01}' | '\u{ff08}' | '\u{ff09}' | '\u{ff0c}' | '\u{ff1a}' | '\u{ff1b}' | '\u{ff1f}')
+    matches!(
+        c,
+        '!' | '"'
+            | '#'
+            | '$'
+            | '%'
+            | '\''
+            | '('
+            | ')'
+            | '*'
+            | ','
+            | ';'
+            | '='
+            | '?'
+            | '['
+            | ']'
+            | '^'
+            | '_'
+            | '`'
+            | '{'
+            | '|'
+            | '}'
+            | '\u{00a1}'
+            | '\u{00ab}'
+            | '\u{00b7}'
+            | '\u{00bb}'
+            | '\u{00bf}'
+            | '\u{2013}'
+            | '\u{2014}'
+            | '\u{2018}'
+            | '\u{2019}'
+            | '\u{201c}'
+            | '\u{201d}'
+            | '\u{2026}'
+            | '\u{060c}'
+            | '\u{061b}'
+            | '\u{061f}'
+            | '\u{3000}'
+            | '\u{3001}'
+            | '\u{3002}'
+            | '\u{3008}'
+            ..='\u{3011}'
+                | '\u{30fb}'
+                | '\u{ff01}'
+                | '\u{ff08}'
+                | '\u{ff09}'
+                | '\u{ff0c}'
+                | '\u{ff1a}'
+                | '\u{ff1b}'
+                | '\u{ff1f}'
+    )
 }
 
 /// Python's `str.isspace()` (what `str.split()` cuts at).
@@ -135,7 +178,13 @@ fn unhyphenated(chars: &[char]) -> Option<Vec<char>> {
     out
 }
 
-fn emit(chars: &[char], runs: &[(usize, usize)], sink: &mut impl Sink, hyphen: bool, key: &mut String) {
+fn emit(
+    chars: &[char],
+    runs: &[(usize, usize)],
+    sink: &mut impl Sink,
+    hyphen: bool,
+    key: &mut String,
+) {
     for &(s, e) in runs {
         key.clear();
         key.extend(chars[s..e].iter().map(char::to_ascii_lowercase));
@@ -163,7 +212,9 @@ fn segment(text: &str, sink: &mut impl Sink, chars: &mut Vec<char>, key: &mut St
 /// Tokenizes one text into `sink`, as `tokenize(text)` does (see the module docs).
 pub fn tokenize(text: &str, sink: &mut impl Sink) -> Result<(), Undecided> {
     if text.contains('<') {
-        let token = text.chars().any(|c| c.is_ascii_alphanumeric() || is_clean(c));
+        let token = text
+            .chars()
+            .any(|c| c.is_ascii_alphanumeric() || is_clean(c));
         if !token && !text.is_ascii() {
             return Err(Undecided);
         }
@@ -214,7 +265,16 @@ mod tests {
         let s = run("Use node.js on-call, Tür (ok). 血まみれの改善。次");
         assert_eq!(
             s.tokens,
-            ["use", "\u{1}", "on", "call", "\u{1}", "ok", "血まみれの改善", "次"]
+            [
+                "use",
+                "\u{1}",
+                "on",
+                "call",
+                "\u{1}",
+                "ok",
+                "血まみれの改善",
+                "次"
+            ]
         );
         assert_eq!(s.dirty, ["node.js", "Tür"]);
         assert_eq!(s.hyphen, ["on", "call"]);
