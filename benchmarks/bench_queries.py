@@ -8,17 +8,20 @@ Run from the project root with the project's virtualenv (progress goes to stderr
 
 The process pins itself to CPU 0. It measures, in order, on the same generated corpus (seed 0):
 
-1. ``generate``: the posts alone (``synth.workload.source.generated_posts``: ``batch_dicts`` and
-   the content hash), the floor of any pass over a generated corpus;
-2. ``sample + plan``: tokenizing the first 2,000 posts and planning the candidate queries;
-3. ``scan``: the one pass, split into ``build`` (per post, in Python: tokenizing every text,
-   mapping tokens to query words, the filter columns) and ``evaluate`` (per chunk of 4,096
-   posts, numpy: presence matrix, phrase windows, one boolean mask per candidate query);
-4. ``total``: ``synth.queries(count=N, size=Q)`` end to end, timed separately (it generates the
-   posts again), with the peak RSS of the whole process (``ru_maxrss``) at the end.
+1. ``generate``: the posts alone as JSON lines (``synth.workload.source.generated_lines``), the
+   floor of any pass over a generated corpus;
+2. ``sample + plan``: decoding and tokenizing the first 2,000 posts, planning the candidates;
+3. ``scan``, once per engine on the same lines, side by side: ``python`` (the reference: decoding
+   each line with orjson, tokenizing in Python, numpy per chunk of 4,096 posts) and ``native``
+   (``synth._native.Scanner``: reading, tokenizing, phrase matching and evaluating in Rust; the
+   taints of dirty segments and the id hashes in Python);
+4. ``total``: ``synth.queries(count=N, size=Q)`` end to end with the native engine, timed
+   separately (it generates the posts again), with the peak RSS of the whole process
+   (``ru_maxrss``) at the end.
 
 Times are CPU seconds of this process (``time.process_time``), so that other load on the
 machine counts less; the wall time of the total is printed too, with the load average.
+``--engines native`` skips the Python scan (for the 1M-post goal run).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import sys
 import time
 
 from synth.workload import kinds, scan
-from synth.workload.source import Counted, generated_posts
+from synth.workload.source import Counted, generated_lines, generated_posts
 from synth.workload.workload import SAMPLE, queries
 
 
@@ -39,28 +42,30 @@ def _progress(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _parts(posts: int, size: int, locale: str) -> dict[str, float]:
+def _parts(posts: int, size: int, locale: str, engines: list[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     began = time.process_time()
     head = list(itertools.islice(generated_posts(posts, seed=0, locale=locale, edition=1, counted=Counted()), SAMPLE))
-    sample = kinds.Sample.of(head)
-    candidates = kinds.plan(sample, kinds.shares(size), 0)
+    candidates = kinds.plan(kinds.Sample.of(head), kinds.shares(size), 0)
     out["sample + plan"] = time.process_time() - began
-    run = scan.Scan([c.clauses for c in candidates], max_ids=1000)
-    builder, build, evaluate, generate = run.builder, 0.0, 0.0, 0.0
-    stream = generated_posts(posts, seed=0, locale=locale, edition=1, counted=Counted())
+    runs = {e: scan.Scan([c.clauses for c in candidates], max_ids=1000, engine=e) for e in engines}
+    times = dict.fromkeys(["generate", *engines], 0.0)
+    stream = generated_lines(posts, seed=0, locale=locale, edition=1, counted=Counted())
     for done in range(0, posts, scan.CHUNK):
         a = time.process_time()
         chunk = list(itertools.islice(stream, scan.CHUNK))
-        b = time.process_time()
-        for post in chunk:
-            builder.add(post)
-        c = time.process_time()
-        run._evaluate(builder.take())  # the benchmark times the two halves apart
-        d = time.process_time()
-        generate, build, evaluate = generate + b - a, build + c - b, evaluate + d - c
+        times["generate"] += time.process_time() - a
+        for engine, run in runs.items():
+            a = time.process_time()
+            run.feed(chunk)
+            times[engine] += time.process_time() - a
         _progress(f"  {done + len(chunk):,} posts scanned")
-    out.update({"generate": generate, "scan: build": build, "scan: evaluate": evaluate, "candidates": len(candidates)})
+    results = {e: run.result() for e, run in runs.items()}
+    if len(results) == 2:
+        python, native = results["python"], results["native"]
+        same = python.safe == native.safe and all(python.answer(q) == native.answer(q) for q in range(len(candidates)))
+        out["same answers"] = float(same)
+    out.update({f"scan: {e}": times[e] for e in engines}, generate=times["generate"], candidates=len(candidates))
     return out
 
 
@@ -70,21 +75,23 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=10_000)
     parser.add_argument("--locale", default="en_US")
     parser.add_argument("--quick", action="store_true", help="20,000 posts and 2,000 queries")
+    parser.add_argument("--engines", default="python,native", help="scans to time side by side")
     args = parser.parse_args()
     posts, size = (20_000, 2_000) if args.quick else (args.posts, args.queries)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {0})
     print(f"{posts:,} posts ({args.locale}), {size:,} queries; load average {os.getloadavg()[0]:.1f}")
-    parts = _parts(posts, size, args.locale)
+    engines = args.engines.split(",")
+    parts = _parts(posts, size, args.locale, engines)
     print(f"{'part':<16} {'CPU s':>9} {'us/post':>9} {'posts/s':>10}")
-    for name in ("generate", "sample + plan", "scan: build", "scan: evaluate"):
+    for name in ("generate", "sample + plan", *(f"scan: {e}" for e in engines)):
         seconds = parts[name]
         print(f"{name:<16} {seconds:>9.2f} {seconds / posts * 1e6:>9.1f} {posts / seconds:>10,.0f}")
-    scanned = parts["scan: build"] + parts["scan: evaluate"]
-    print(f"{'scan':<16} {scanned:>9.2f} {scanned / posts * 1e6:>9.1f} {posts / scanned:>10,.0f}")
     print(f"candidate queries answered by the scan: {parts['candidates']:,}")
+    if "same answers" in parts:
+        print(f"native and python answers identical: {bool(parts['same answers'])}")
     wall, cpu = time.perf_counter(), time.process_time()
-    workload = queries(count=posts, locale=args.locale, size=size)
+    workload = queries(count=posts, locale=args.locale, size=size, engine="native")
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"total: {workload.summary.line()}")

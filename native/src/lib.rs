@@ -5,7 +5,8 @@
 //! samples), [`json`] (orjson's escaping), [`vocab`] (the vocabulary Python hands over),
 //! [`plan`] (a post's decisions), [`post`] (its JSON) and [`engine`] (sealed batches). The
 //! Python module `synth._native` is in `py`. [`check`] is the native validator (its own
-//! modules; `synth.validate.native` is its adapter).
+//! modules; `synth.validate.native` is its adapter); [`workload`] is the
+//! native workload scan (`synth.workload.native`).
 
 #![forbid(unsafe_code)]
 
@@ -18,3 +19,4 @@ pub mod post;
 mod py;
 pub mod rng;
 pub mod vocab;
+pub mod workload;

@@ -206,5 +206,6 @@ impl Engine {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
     m.add("STREAMS", crate::plan::STREAMS)?;
-    crate::check::py::register(m)
+    crate::check::py::register(m)?;
+    crate::workload::register(m)
 }

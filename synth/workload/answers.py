@@ -174,6 +174,20 @@ class Tally:
             else:
                 kept.frombytes(numbers[cols[starts[w] : starts[w] + counts[w]]].tobytes())
 
+    def merge(self, query: int, count: int, total: int, numbers: bytes | None, hash_: str | None) -> None:
+        """Add another tally's answer of ``query``: its count, hash sum, numbers (int64 bytes, None
+        when it had more than ``max_ids``) and found post hash."""
+        self.counts[query] += count
+        self.limbs[query] += [(total >> (16 * k)) & 0xFFFF for k in range(LIMBS)]
+        kept = self.numbers[query]
+        if kept is not None:
+            if numbers is None or len(kept) + len(numbers) // 8 > self.max_ids:
+                self.numbers[query] = None
+            else:
+                kept.extend(np.frombuffer(numbers, dtype="<i8").tolist())
+        if hash_ is not None:
+            self.hashes[query] = hash_
+
     def answer(self, query: int) -> Answer:
         """The finished answer of ``query``."""
         kept = self.numbers[query]

@@ -22,6 +22,7 @@ Memory is bounded by the chunk and the queries, not by the corpus.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,9 +31,10 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import orjson
 
+from synth.workload import native
 from synth.workload.answers import Answer, Tally, id_limbs
 from synth.workload.spec import FIELDS, Clauses, Cond
-from synth.workload.tokens import DIRTY, SentenceCache, Tokens
+from synth.workload.tokens import DIRTY, SentenceCache, Tokens, taints
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -369,9 +371,13 @@ def _one_word(probe: _Probe) -> bool:
 
 
 class Scan:
-    """Answers ``clauses`` (one per query) over the posts fed to it, chunk by chunk."""
+    """Answers ``clauses`` (one per query) over the posts fed to it, chunk by chunk.
 
-    def __init__(self, clauses: list[Clauses], *, max_ids: int) -> None:
+    With the native scan (``engine`` auto when it is built, or native; :mod:`synth.workload.native`),
+    posts given as JSON bytes are read by it; dicts, and the posts it declines, are read here.
+    """
+
+    def __init__(self, clauses: list[Clauses], *, max_ids: int, engine: str = "auto") -> None:
         if any(not (c.terms or c.phrase or c.filter or c.id or c.linked_to) for c in clauses):
             raise ValueError("a query without clauses")
         self.v = _Vocabulary(clauses)
@@ -383,16 +389,52 @@ class Scan:
         self.others = np.array([q for q, p in enumerate(self.v.probes) if not _one_word(p)], dtype=np.intp)
         self.single_queries = np.array([q for q, _ in single], dtype=np.intp)
         self.single_words = np.array([w for _, w in single], dtype=np.intp)
+        self.native = _native_scanner(self.v, max_ids) if native.use_native(engine) else None
 
     def feed(self, posts: Iterable[dict[str, Any] | bytes]) -> None:
         """Scan ``posts`` (dicts, or JSON bytes); call as often as needed, then :meth:`result`."""
-        builder = self.builder
+        builder, lines = self.builder, []
         for post in posts:
-            builder.add(orjson.loads(post) if isinstance(post, bytes) else post)
-            if len(builder.chunk.pids) >= CHUNK:
-                self._evaluate(builder.take())
+            if isinstance(post, bytes) and self.native is not None:
+                lines.append(post)
+                if len(lines) >= CHUNK:
+                    self._native_chunk(lines)
+                    lines = []
+                continue
+            self._add(orjson.loads(post) if isinstance(post, bytes) else post)
+        if lines:
+            self._native_chunk(lines)
         if builder.chunk.pids:
             self._evaluate(builder.take())
+
+    def _add(self, post: dict[str, Any]) -> None:
+        self.builder.add(post)
+        if len(self.builder.chunk.pids) >= CHUNK:
+            self._evaluate(self.builder.take())
+
+    def _native_chunk(self, lines: list[bytes]) -> None:
+        """Posts read and answered by the native scan; those it declines are read here."""
+        scanner: Any = self.native
+        refused, dirty = scanner.add(lines)
+        words, taint = self.v.words, self.builder.taint
+        for segment in dirty:
+            hit = [w for k in taints(segment) if (w := words.get(k, -1)) >= 0]
+            taint[hit] = True
+        ids = scanner.pending()
+        scanner.evaluate(b"".join(hashlib.blake2b(pid.encode(), digest_size=16).digest() for pid in ids))
+        for i in refused:
+            self._add(orjson.loads(lines[i]))
+
+    def _merge_native(self) -> None:
+        """Adds the native scan's answers and marks to this scan's (once: later posts are read here)."""
+        scanner, self.native = self.native, None
+        if scanner is None:
+            return
+        for q, (count, total, numbers, hash_) in enumerate(scanner.answers()):
+            self.tally.merge(q, count, total, numbers, hash_)
+        self.builder.hyphen[scanner.hyphen()] = True
+        self.phrases.unsafe[scanner.unsafe_phrases()] = True
+        self.posts += scanner.posts
 
     def _arrays(self, chunk: _Chunk) -> _Arrays:
         n, v = len(chunk.pids), self.v
@@ -426,6 +468,7 @@ class Scan:
 
     def result(self) -> Result:
         """The answers, and for each query whether its words and phrase are safe on both engines."""
+        self._merge_native()
         taint, hyphen, unsafe = self.builder.taint, self.builder.hyphen, self.phrases.unsafe
         safe = []
         for p in self.v.probes:
@@ -435,3 +478,9 @@ class Scan:
                 ok = ok and not unsafe[p.phrase] and not any(taint[t] or hyphen[t] for t in words)
             safe.append(ok)
         return Result(self.tally, safe, self.posts)
+
+
+def _native_scanner(v: _Vocabulary, max_ids: int) -> Any:
+    """The native scan of these queries, or None when one of them is beyond it (Python answers all)."""
+    words = [k for k, i in sorted(v.words.items(), key=lambda item: item[1]) if i >= 0]
+    return native.scanner(words, v.phrases, v.tools, v.links, v.probes, max_ids, categories=_CATEGORIES, day=_day)

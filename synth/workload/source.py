@@ -27,7 +27,7 @@ from synth.validate.options import Options, make_options
 from synth.validate.records import records
 from synth.validate.run import checked_records
 
-__all__ = ["Counted", "file_posts", "generated_posts"]
+__all__ = ["Counted", "file_posts", "generated_lines", "generated_posts"]
 
 
 @dataclass(slots=True)
@@ -43,17 +43,24 @@ def generated_posts(count: int, *, seed: int, locale: str, edition: int, counted
 
     They come from the native generator when it is built (the same bytes as the reference's).
     """
+    for line in generated_lines(count, seed=seed, locale=locale, edition=edition, counted=counted):
+        yield orjson.loads(line)
+
+
+def generated_lines(count: int, *, seed: int, locale: str, edition: int, counted: Counted,
+                    engine: engines.Engine = "auto") -> Iterator[bytes]:  # fmt: skip
+    """The posts of :func:`generated_posts` as compact JSON (what the native scan reads)."""
     check_count(count)
     check_request(range(count), seed, locale)
     if edition != 1:
-        for line in edition_lines(count, edition, seed=seed, locale=locale):
+        for line in edition_lines(count, edition, seed=seed, locale=locale, engine=engine):
             counted.posts += 1
-            yield orjson.loads(line)
+            yield line
         return
     for first in range(0, count, BATCH):
-        for line in engines.batch_json(first, min(BATCH, count - first), seed=seed, locale=locale):
+        for line in engines.batch_json(first, min(BATCH, count - first), seed=seed, locale=locale, engine=engine):
             counted.posts += 1
-            yield orjson.loads(line)
+            yield line
 
 
 def _validation(as_of: str | None) -> Options:

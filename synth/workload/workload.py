@@ -25,13 +25,15 @@ from typing import Any, Final, overload
 import orjson
 
 from synth.errors import InputError, UsageError
+from synth.generation.engines import Engine
 from synth.generation.streams import WORKLOAD_LOG, WORKLOAD_RANK
 from synth.io import open_input, open_output
 from synth.workload import MAX_QUERIES
 from synth.workload.answers import Answer
 from synth.workload.kinds import Dice, Sample, plan, select, shares
+from synth.workload.native import use_native
 from synth.workload.scan import Scan
-from synth.workload.source import Counted, file_posts, generated_posts
+from synth.workload.source import Counted, file_posts, generated_lines
 from synth.workload.spec import KINDS, Clauses, es_query, parse_clauses
 
 __all__ = ["MAX_IDS", "SAMPLE", "Query", "Workload", "queries", "read_workload"]
@@ -161,19 +163,23 @@ class Workload(Sequence[Query]):
 Source = str | Sequence[str] | Iterable[dict[str, Any] | bytes] | None
 
 
+Post = dict[str, Any] | bytes
+
+
 def _posts(source: Source, count: int, seed: int, locale: str, edition: int, as_of: str | None,
-           counted: Counted) -> Iterator[dict[str, Any]]:  # fmt: skip
+           counted: Counted, engine: str) -> Iterator[Post]:  # fmt: skip
     if source is None:
-        return generated_posts(count, seed=seed, locale=locale, edition=edition, counted=counted)
+        which: Engine = "python" if engine == "python" else "native" if engine == "native" else "auto"
+        return generated_lines(count, seed=seed, locale=locale, edition=edition, counted=counted, engine=which)
     if isinstance(source, str):
         return file_posts([source], as_of=as_of, counted=counted)
     items: Iterable[Any] = source
     if isinstance(source, Sequence) and all(isinstance(s, str) for s in source):
         return file_posts([str(s) for s in source], as_of=as_of, counted=counted)
-    return _counting((orjson.loads(p) if isinstance(p, bytes) else p for p in items), counted)
+    return _counting(iter(items), counted)
 
 
-def _counting(posts: Iterator[dict[str, Any]], counted: Counted) -> Iterator[dict[str, Any]]:
+def _counting(posts: Iterator[Post], counted: Counted) -> Iterator[Post]:
     for post in posts:
         counted.posts += 1
         yield post
@@ -204,6 +210,7 @@ def queries(
     zipf: float = 1.0,
     reuse: str | Iterable[Query] | None = None,
     as_of: str | None = None,
+    engine: str = "auto",
 ) -> Workload:
     """A workload of ``size`` queries with their exact answers over a corpus, in one pass over it.
 
@@ -212,24 +219,27 @@ def queries(
     corpus ``seed`` in ``locale`` (edition ``edition``), generated on the fly. With ``reuse`` (a
     workload file or queries), its queries are answered again over this corpus instead of new
     ones being planned (kinds, ids and ranks kept; queries the corpus makes unsafe are dropped).
+    ``engine`` (auto, native or python) picks the generator and the scan; the answers are the same.
     """
     _check(size, max_ids, zipf)
     began, counted = time.perf_counter(), Counted()
-    posts = _posts(source, count, seed, locale, edition, as_of, counted)
+    use_native(engine)  # a bad engine is a usage error before any work
+    posts = _posts(source, count, seed, locale, edition, as_of, counted, engine)
     if reuse is not None:
-        workload = _reanswer(list(read_workload(reuse) if isinstance(reuse, str) else reuse), posts, max_ids)
+        old = list(read_workload(reuse) if isinstance(reuse, str) else reuse)
+        workload = _reanswer(old, posts, max_ids, engine)
     else:
-        workload = _planned(posts, size, query_seed, max_ids, zipf)
+        workload = _planned(posts, size, query_seed, max_ids, zipf, engine)
     workload.summary.posts, workload.summary.skipped = counted.posts, counted.skipped
     workload.summary.seconds = time.perf_counter() - began
     return workload
 
 
-def _planned(posts: Iterator[dict[str, Any]], size: int, seed: int, max_ids: int, zipf: float) -> Workload:
+def _planned(posts: Iterator[Post], size: int, seed: int, max_ids: int, zipf: float, engine: str) -> Workload:
     head = list(itertools.islice(posts, SAMPLE))
     wanted = shares(size)
-    candidates = plan(Sample.of(head), wanted, seed)
-    scan = Scan([c.clauses for c in candidates], max_ids=max_ids)
+    candidates = plan(Sample.of([orjson.loads(p) if isinstance(p, bytes) else p for p in head]), wanted, seed)
+    scan = Scan([c.clauses for c in candidates], max_ids=max_ids, engine=engine)
     scan.feed(itertools.chain(head, posts))
     del head
     result = scan.result()
@@ -240,8 +250,8 @@ def _planned(posts: Iterator[dict[str, Any]], size: int, seed: int, max_ids: int
     return Workload(items)
 
 
-def _reanswer(old: list[Query], posts: Iterator[dict[str, Any]], max_ids: int) -> Workload:
-    scan = Scan([q.clauses for q in old], max_ids=max_ids)
+def _reanswer(old: list[Query], posts: Iterator[Post], max_ids: int, engine: str) -> Workload:
+    scan = Scan([q.clauses for q in old], max_ids=max_ids, engine=engine)
     scan.feed(posts)
     result = scan.result()
     items = [Query(q.id, q.kind, q.clauses, result.answer(i), q.rank, q.weight)

@@ -1,0 +1,466 @@
+//! The scan of `synth.workload.scan` for the posts the native reader takes: tokens, phrase
+//! matches, filter columns, then every query evaluated over a chunk and tallied (count, sum of
+//! the id hashes modulo 2^128, the numbers while at most `max_ids`, the hash for `id` queries).
+//! Everything it computes is order-independent, so Python merges it with the answers of the
+//! posts it scanned itself.
+
+use std::collections::{HashMap as StdMap, HashSet as StdSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde_json::Value;
+
+use crate::workload::post::{self, Cell, Kind};
+use crate::workload::tokens::{self, Sink};
+
+/// A fast non-cryptographic hasher (FxHash's multiply-rotate) for the scan's small keys; the
+/// maps are built from the workload, not from input an attacker chooses per entry.
+#[derive(Default, Clone, Copy)]
+pub struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type HashMap<K, V> = StdMap<K, V, BuildHasherDefault<Fx>>;
+type HashSet<K> = StdSet<K, BuildHasherDefault<Fx>>;
+
+const OTHER: i32 = -1;
+const DIRTY: i32 = -2;
+/// Posts with more stream entries than this have no clean phrase match (scan.py `LONG`).
+const LONG: usize = 12_000;
+/// Dirty segments remembered (so Python sees each once), emptied when full.
+const SEEN: usize = 1 << 16;
+
+/// A filter condition, with keyword values coded.
+#[derive(Clone, Debug)]
+pub enum Cond {
+    Equal { column: usize, value: i64 },
+    Range { column: usize, low: i64, high: i64 },
+    Tool(u32),
+    Keyword { column: usize, value: String },
+}
+
+/// A query: all its clauses must hold.
+#[derive(Clone, Debug, Default)]
+pub struct Probe {
+    pub terms: Vec<u32>,
+    pub phrase: Option<u32>,
+    pub conds: Vec<Cond>,
+    pub number: Option<i64>,
+    pub link: Option<u32>,
+}
+
+/// What a scan is built from (see `synth.workload.native`).
+pub struct Config {
+    pub words: Vec<String>,
+    pub phrases: Vec<Vec<u32>>,
+    pub tools: Vec<String>,
+    pub links: Vec<String>,
+    pub fields: Vec<(Vec<String>, Kind)>,
+    pub probes: Vec<Probe>,
+    pub max_ids: usize,
+}
+
+struct Row {
+    number: i64,
+    words: Vec<u32>,
+    phrases: Vec<u32>,
+    tools: Vec<u32>,
+    links: Vec<u32>,
+    cells: Vec<i64>,
+}
+
+/// One query's answer so far.
+#[derive(Clone, Default)]
+pub struct Answer {
+    pub count: u64,
+    pub sum: u128,
+    pub numbers: Option<Vec<i64>>,
+    pub hash: Option<String>,
+}
+
+pub struct Scanner {
+    words: HashMap<String, u32>,
+    tools: HashMap<String, u32>,
+    links: HashMap<String, u32>,
+    phrases: Vec<Vec<u32>>,
+    heads: HashMap<(u32, u32), Vec<u32>>,
+    fields: Vec<(Vec<String>, Kind)>,
+    codes: Vec<HashMap<String, i64>>,
+    probes: Vec<Probe>,
+    keyword_codes: Vec<Vec<i64>>,
+    max_ids: usize,
+    rows: Vec<Row>,
+    ids: Vec<String>,
+    hashes: Vec<String>,
+    pub answers: Vec<Answer>,
+    pub hyphen: Vec<bool>,
+    pub unsafe_phrases: Vec<bool>,
+    seen: HashSet<String>,
+    pub posts: u64,
+}
+
+fn index(names: &[String]) -> HashMap<String, u32> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), i as u32))
+        .collect()
+}
+
+/// The tokens of a post: word ids, dirty segments, hyphenated words.
+struct Tokens<'a> {
+    words: &'a HashMap<String, u32>,
+    stream: Vec<i32>,
+    dirty: Vec<String>,
+    hyphen: Vec<u32>,
+}
+
+impl Sink for Tokens<'_> {
+    fn key(&mut self, key: &str) {
+        self.stream
+            .push(self.words.get(key).map_or(OTHER, |&w| w as i32));
+    }
+    fn dirty(&mut self, segment: &str, token: bool) {
+        if token {
+            self.stream.push(DIRTY);
+        }
+        self.dirty.push(segment.to_owned());
+    }
+    fn hyphen(&mut self, key: &str) {
+        if let Some(&w) = self.words.get(key) {
+            self.hyphen.push(w);
+        }
+    }
+}
+
+impl Scanner {
+    pub fn new(config: Config) -> Result<Self, String> {
+        if config.phrases.iter().any(|p| p.len() < 2) {
+            return Err("a phrase of fewer than two words".into());
+        }
+        let mut heads: HashMap<(u32, u32), Vec<u32>> = HashMap::default();
+        for (k, p) in config.phrases.iter().enumerate() {
+            heads.entry((p[0], p[1])).or_default().push(k as u32);
+        }
+        let mut codes: Vec<HashMap<String, i64>> = vec![HashMap::default(); config.fields.len()];
+        let keyword_codes = config
+            .probes
+            .iter()
+            .map(|p| {
+                let keyword = p.conds.iter().filter_map(|c| match c {
+                    Cond::Keyword { column, value } => Some((*column, value)),
+                    _ => None,
+                });
+                keyword
+                    .map(|(column, value)| intern(&mut codes[column], value))
+                    .collect()
+            })
+            .collect();
+        Ok(Scanner {
+            words: index(&config.words),
+            tools: index(&config.tools),
+            links: index(&config.links),
+            heads,
+            hyphen: vec![false; config.words.len()],
+            unsafe_phrases: vec![false; config.phrases.len()],
+            answers: vec![
+                Answer {
+                    numbers: Some(Vec::new()),
+                    ..Answer::default()
+                };
+                config.probes.len()
+            ],
+            phrases: config.phrases,
+            fields: config.fields,
+            codes,
+            probes: config.probes,
+            keyword_codes,
+            max_ids: config.max_ids,
+            rows: Vec::new(),
+            ids: Vec::new(),
+            hashes: Vec::new(),
+            seen: HashSet::default(),
+            posts: 0,
+        })
+    }
+
+    /// Posts read so far and not evaluated yet.
+    pub fn pending(&self) -> &[String] {
+        &self.ids
+    }
+
+    /// Reads one post (JSON bytes) into the chunk; false (and nothing changed) when Python must.
+    /// New dirty segments go to `dirty`.
+    pub fn add(&mut self, line: &[u8], dirty: &mut Vec<String>) -> bool {
+        let Ok(value) = serde_json::from_slice::<Value>(line) else {
+            return false;
+        };
+        let Some(read) = post::read(&value, &self.fields) else {
+            return false;
+        };
+        let mut tokens = Tokens {
+            words: &self.words,
+            stream: Vec::new(),
+            dirty: Vec::new(),
+            hyphen: Vec::new(),
+        };
+        for piece in &read.pieces {
+            if tokens::tokenize(piece, &mut tokens).is_err() {
+                return false;
+            }
+            tokens.stream.push(DIRTY);
+        }
+        let (stream, hyphen, found) = (tokens.stream, tokens.hyphen, tokens.dirty);
+        let long = stream.len() + 1 > LONG;
+        let phrases = self.phrases_of(&stream, long);
+        for w in hyphen {
+            self.hyphen[w as usize] = true;
+        }
+        for segment in found {
+            if self.seen.len() >= SEEN {
+                self.seen.clear();
+            }
+            if self.seen.insert(segment.clone()) {
+                dirty.push(segment);
+            }
+        }
+        let mut words: Vec<u32> = stream
+            .iter()
+            .filter(|&&t| t >= 0)
+            .map(|&t| t as u32)
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        let cells = read.cells.iter().zip(&self.fields).enumerate();
+        let cells = cells
+            .map(|(k, (cell, _))| match cell {
+                Cell::Int(v) => *v,
+                Cell::Absent => -1,
+                Cell::Text(s) => intern(&mut self.codes[k], s),
+            })
+            .collect();
+        let pick = |names: &[&str], map: &HashMap<String, u32>| {
+            names.iter().filter_map(|n| map.get(*n).copied()).collect()
+        };
+        self.rows.push(Row {
+            number: read.number,
+            words,
+            phrases,
+            tools: pick(&read.tools, &self.tools),
+            links: pick(&read.links, &self.links),
+            cells,
+        });
+        self.ids.push(read.id.to_owned());
+        self.hashes.push(read.hash.to_owned());
+        true
+    }
+
+    /// The phrases with a clean match in a post's stream; marks those with only unclean ones.
+    fn phrases_of(&mut self, stream: &[i32], long: bool) -> Vec<u32> {
+        let orig: Vec<usize> = (0..stream.len()).filter(|&i| stream[i] != DIRTY).collect();
+        let loose: Vec<i32> = orig.iter().map(|&i| stream[i]).collect();
+        let (mut found, mut clean) = (Vec::new(), Vec::new());
+        for i in 0..loose.len().saturating_sub(1) {
+            let (a, b) = (loose[i], loose[i + 1]);
+            if a < 0 || b < 0 {
+                continue;
+            }
+            let Some(candidates) = self.heads.get(&(a as u32, b as u32)) else {
+                continue;
+            };
+            for &k in candidates {
+                let phrase = &self.phrases[k as usize];
+                let end = i + phrase.len();
+                if end > loose.len()
+                    || !loose[i..end]
+                        .iter()
+                        .zip(phrase)
+                        .all(|(&t, &w)| t == w as i32)
+                {
+                    continue;
+                }
+                found.push(k);
+                if !long && orig[end - 1] - orig[i] == phrase.len() - 1 {
+                    clean.push(k);
+                }
+            }
+        }
+        clean.sort_unstable();
+        clean.dedup();
+        for k in found {
+            if clean.binary_search(&k).is_err() {
+                self.unsafe_phrases[k as usize] = true;
+            }
+        }
+        clean
+    }
+
+    /// Evaluates every query over the chunk read so far; `hashes` are the 128-bit hashes of
+    /// the pending ids (little-endian). The chunk is emptied.
+    pub fn evaluate(&mut self, hashes: &[u128]) -> Result<(), String> {
+        if hashes.len() != self.rows.len() {
+            return Err(format!(
+                "{} hashes for {} posts",
+                hashes.len(),
+                self.rows.len()
+            ));
+        }
+        let postings = Postings::of(
+            &self.rows,
+            self.words.len(),
+            self.tools.len(),
+            self.links.len(),
+            self.phrases.len(),
+        );
+        let all: Vec<u32> = (0..self.rows.len() as u32).collect();
+        for (q, probe) in self.probes.iter().enumerate() {
+            let driver = postings.driver(probe).unwrap_or(&all);
+            let answer = &mut self.answers[q];
+            let mut first = None;
+            for &r in driver {
+                let row = &self.rows[r as usize];
+                if !matches(probe, &self.keyword_codes[q], row) {
+                    continue;
+                }
+                first.get_or_insert(r);
+                answer.count += 1;
+                answer.sum = answer.sum.wrapping_add(hashes[r as usize]);
+                if let Some(numbers) = &mut answer.numbers {
+                    if numbers.len() >= self.max_ids {
+                        answer.numbers = None;
+                    } else {
+                        numbers.push(row.number);
+                    }
+                }
+            }
+            if let (Some(r), Some(_)) = (first, probe.number) {
+                answer.hash = Some(self.hashes[r as usize].clone());
+            }
+        }
+        self.posts += self.rows.len() as u64;
+        self.rows.clear();
+        self.ids.clear();
+        self.hashes.clear();
+        Ok(())
+    }
+}
+
+fn intern(codes: &mut HashMap<String, i64>, value: &str) -> i64 {
+    if let Some(&code) = codes.get(value) {
+        return code;
+    }
+    let code = codes.len() as i64;
+    codes.insert(value.to_owned(), code);
+    code
+}
+
+fn matches(probe: &Probe, keyword_codes: &[i64], row: &Row) -> bool {
+    if probe.number.is_some_and(|n| n != row.number)
+        || probe.link.is_some_and(|l| !row.links.contains(&l))
+        || probe
+            .phrase
+            .is_some_and(|p| row.phrases.binary_search(&p).is_err())
+        || probe
+            .terms
+            .iter()
+            .any(|t| row.words.binary_search(t).is_err())
+    {
+        return false;
+    }
+    let mut keyword = keyword_codes.iter();
+    probe.conds.iter().all(|cond| match cond {
+        Cond::Equal { column, value } => row.cells[*column] == *value,
+        Cond::Range { column, low, high } => (*low..=*high).contains(&row.cells[*column]),
+        Cond::Tool(t) => row.tools.contains(t),
+        Cond::Keyword { column, .. } => keyword
+            .next()
+            .is_some_and(|&code| row.cells[*column] == code),
+    })
+}
+
+/// The posts of a chunk holding each word, tool, link, clean phrase and number.
+struct Postings {
+    words: Vec<Vec<u32>>,
+    tools: Vec<Vec<u32>>,
+    links: Vec<Vec<u32>>,
+    phrases: Vec<Vec<u32>>,
+    numbers: HashMap<i64, Vec<u32>>,
+}
+
+impl Postings {
+    fn of(rows: &[Row], words: usize, tools: usize, links: usize, phrases: usize) -> Self {
+        let mut out = Postings {
+            words: vec![Vec::new(); words],
+            tools: vec![Vec::new(); tools],
+            links: vec![Vec::new(); links],
+            phrases: vec![Vec::new(); phrases],
+            numbers: HashMap::default(),
+        };
+        for (r, row) in rows.iter().enumerate() {
+            let r = r as u32;
+            for (lists, ids) in [
+                (&mut out.words, &row.words),
+                (&mut out.tools, &row.tools),
+                (&mut out.links, &row.links),
+                (&mut out.phrases, &row.phrases),
+            ] {
+                for &id in ids {
+                    let list = &mut lists[id as usize];
+                    if list.last() != Some(&r) {
+                        list.push(r);
+                    }
+                }
+            }
+            out.numbers.entry(row.number).or_default().push(r);
+        }
+        out
+    }
+
+    /// The shortest posting list among the probe's clauses (None: every post is a candidate).
+    fn driver(&self, probe: &Probe) -> Option<&Vec<u32>> {
+        static EMPTY: Vec<u32> = Vec::new();
+        let mut lists: Vec<&Vec<u32>> = probe
+            .terms
+            .iter()
+            .map(|&t| &self.words[t as usize])
+            .collect();
+        lists.extend(probe.phrase.map(|p| &self.phrases[p as usize]));
+        lists.extend(probe.link.map(|l| &self.links[l as usize]));
+        lists.extend(probe.number.map(|n| self.numbers.get(&n).unwrap_or(&EMPTY)));
+        lists.extend(probe.conds.iter().filter_map(|c| match c {
+            Cond::Tool(t) => Some(&self.tools[*t as usize]),
+            _ => None,
+        }));
+        lists.into_iter().min_by_key(|l| l.len())
+    }
+}
