@@ -10,6 +10,7 @@ folder) and never changes it.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import urllib.parse
 from collections.abc import Iterator
@@ -213,16 +214,22 @@ class SQLiteBackend:
         ).fetchall()
         return {name: {row[1] for row in self._run("SELECT * FROM pragma_table_info(?)", (name,))} for (name,) in found}
 
-    def _transaction(self, statements: list[str]) -> None:
+    @contextlib.contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """One write transaction: ``BEGIN IMMEDIATE`` .. ``COMMIT``; a driver error rolls it back and is mapped."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            for statement in statements:
-                self.db.execute(self._sql(statement))
+            yield
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             raise _mapped(exc, self.path) from exc
+
+    def _transaction(self, statements: list[str]) -> None:
+        with self._immediate():
+            for statement in statements:
+                self.db.execute(self._sql(statement))
 
     def prepare(self) -> None:
         check_foreign(self.path, self._columns(), self.tables)
@@ -240,8 +247,7 @@ class SQLiteBackend:
 
     def _migrate(self) -> None:
         """Layouts 1 and 2 to 3 in place, once: another process may have done it while this one waited."""
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._immediate():
             version = self.db.execute(self._sql("SELECT value FROM {synth_meta} WHERE key = 'layout_version'"))
             found = version.fetchone()[0]
             steps = {"1": _MIGRATE_1 + _MIGRATE_2, "2": _MIGRATE_2}.get(found, ())
@@ -249,11 +255,6 @@ class SQLiteBackend:
                 steps = tuple(s for s in steps if "line_digest" not in s)  # added already
             for statement in steps:
                 self.db.execute(self._sql(statement))
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise _mapped(exc, self.path) from exc
 
     def _deferred(self) -> bool:
         return self.db.execute(self._sql(_DEFERRED)).fetchone() is not None
@@ -261,8 +262,7 @@ class SQLiteBackend:
     def begin_load(self) -> bool:
         """Whether the indexes are deferred: yes for an empty ``posts`` (they are dropped now) or when an
         unfinished fresh load deferred them; otherwise they are made sure to exist."""
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._immediate():
             empty = self.db.execute(self._sql("SELECT NOT EXISTS (SELECT 1 FROM {posts})")).fetchone()[0]
             deferred = self._deferred() or bool(empty)
             if deferred:
@@ -272,11 +272,6 @@ class SQLiteBackend:
             else:
                 for _, statement in INDEXES:
                     self.db.execute(self._sql(statement))
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise _mapped(exc, self.path) from exc
         return deferred
 
     def finish_load(self) -> bool:
@@ -371,8 +366,7 @@ class SQLiteBackend:
         repeated: int,
         known: dict[str, str],
     ) -> Counts:
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._immediate():
             stale = self._stale(known)
             if stale:
                 self.db.execute("ROLLBACK")
@@ -390,24 +384,13 @@ class SQLiteBackend:
                 self._sql(_CHECKPOINT),
                 (source, last.record, last.line, total.inserted, total.updated, total.unchanged, total.rejected),
             )
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise _mapped(exc, self.path) from exc
         return done
 
     def finish_source(self, source: str) -> None:
         """The source is done: its checkpoint goes, and so do rejects of records that now passed."""
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._immediate():
             self.db.execute(self._sql("DELETE FROM {synth_rejects} WHERE source = ? AND current = 0"), (source,))
             self.db.execute(self._sql("DELETE FROM {synth_checkpoints} WHERE source = ?"), (source,))
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise _mapped(exc, self.path) from exc
 
     def rejects(self, sources: list[str]) -> Iterator[dict[str, Any]]:
         """The rejects of ``sources`` not yet written to a rejects file, in source and record order."""
@@ -443,8 +426,7 @@ class SQLiteBackend:
         return list(files)
 
     def sync(self, ids: set[str]) -> int:
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._immediate():
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (id TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM temp.keep")
             self.db.executemany("INSERT INTO temp.keep (id) VALUES (?)", [(i,) for i in ids])
@@ -457,13 +439,8 @@ class SQLiteBackend:
             )
             for table in _CHILDREN:
                 self.db.execute(self._sql(f"DELETE FROM {{{table}}} WHERE post_id IN ({gone})"))
-            deleted = self.db.execute(self._sql(f"DELETE FROM {{posts}} WHERE id IN ({gone})")).rowcount
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise _mapped(exc, self.path) from exc
-        return deleted
+            deleted: int = self.db.execute(self._sql(f"DELETE FROM {{posts}} WHERE id IN ({gone})")).rowcount
+        return deleted  # after the commit
 
     def _searchable(self) -> None:
         if self._deferred():
