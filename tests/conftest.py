@@ -102,6 +102,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
+def first_then_slow(*values: Any) -> list[Any]:
+    """Parameters of which the first runs everywhere and the rest, the same proof again, are marked ``slow``.
+
+    A value that is a tuple stands for several arguments (as in ``parametrize(("a", "b"), ...)``).
+    """
+    rest = [pytest.param(*(v if isinstance(v, tuple) else (v,)), marks=pytest.mark.slow) for v in values[1:]]
+    return [values[0], *rest]
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-slow", action="store_true", help="also run the tests marked slow (CI always does)")
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import orjson
 import typer
 
-from synth.cli.common import Locale, Quiet, Seed, app, err, opt, reported
+from synth.cli.common import Locale, Quiet, Seed, app, echo, err, opt, reported
 from synth.errors import UsageError
 from synth.generation.request import MAX_INDEX, MAX_SEED
 from synth.generation.streams import MAX_EDITION
@@ -95,12 +95,9 @@ def check_index_command(
     """
     from synth.load.check import check_index  # noqa: PLC0415 - drivers on demand
 
-    with reported():
+    with reported():  # the report too: a closed pipe ends the command with 141, a full disk is an error
         report = check_index(db, workload, failures=failures)
-    if fmt is ReportFormat.JSON:
-        typer.echo(orjson.dumps(report.as_dict()).decode())
-    else:
-        for line in report.lines():
-            typer.echo(line)
+        for line in [orjson.dumps(report.as_dict()).decode()] if fmt is ReportFormat.JSON else report.lines():
+            echo(line)
     if not report.ok:
         raise typer.Exit(1)

@@ -34,6 +34,10 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "page.txt").write_text(render_text(post_dict(1, seed=2)), encoding="utf-8")
     done = runner.invoke(app, ["import", str(folder / "good.jsonl"), "--db", str(folder / "posts.db")])
     assert done.exit_code == 0, done.output
+    # a workload of the imported posts (every answer passes) and one of 1,000 others (most fail)
+    for name, corpus in (("queries.jsonl", [str(folder / "good.jsonl")]), ("others.jsonl", ["-n", "1000"])):
+        done = runner.invoke(app, ["queries", *corpus, "--queries", "400", "-q", "-o", str(folder / name)])
+        assert done.exit_code == 0, done.output
     return folder
 
 
@@ -51,6 +55,8 @@ STDOUT_COMMANDS = {
     "schema": ["schema"],
     "search": ["search", "the", "--db", "{posts.db}"],
     "search json": ["search", "the", "--db", "{posts.db}", "--format", "json"],
+    "queries": ["queries", "-n", "50", "--queries", "20", "-q"],
+    "check-index": ["check-index", "{queries.jsonl}", "--db", "{posts.db}"],
     "render": ["render", "{one.jsonl}"],
     "parse": ["parse", "{page.txt}"],
     "version": ["--version"],
@@ -83,6 +89,8 @@ def test_a_full_disk_behind_stdout_is_one_line_and_exit_2(name: str, files: Path
         ["validate", "{bad.jsonl}"],
         ["validate", "--format", "json", "{bad.jsonl}"],
         ["validate", "--workers", "2", "{bad.jsonl}"],
+        ["queries", "-n", "1000", "--queries", "1000", "-q"],
+        ["check-index", "{others.jsonl}", "--db", "{posts.db}", "--failures", "1000"],
     ],
 )
 def test_a_closed_pipe_ends_quietly_with_141(args: list[str], files: Path) -> None:

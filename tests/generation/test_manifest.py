@@ -17,6 +17,7 @@ def _manifest(parts: int) -> Manifest:
     return Manifest(seed=3, locale="en_US", start=0, count=7 * parts, parts=entries)
 
 
+@pytest.mark.slow
 def test_a_manifest_of_100000_parts_reads_back_whole(tmp_path: Path) -> None:
     written = _manifest(100_000)
     target = tmp_path / MANIFEST

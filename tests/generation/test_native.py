@@ -29,7 +29,7 @@ from synth.generation.streams import GENERATOR as STREAMS
 from synth.generation.streams import generator_ids, revised
 from synth.generation.vocab import LOCALES
 from synth.schema.hash import seal
-from tests.conftest import ROOT
+from tests.conftest import ROOT, first_then_slow
 from tests.generation.test_assemble import GOLDEN_SHA256_1000
 
 SEEDS = (0, 1, 7, MAX_SEED)
@@ -110,7 +110,7 @@ def compare_indices(indices: Sequence[int], seeds: Sequence[int], locale: str) -
         assert_same(native, python, [index], f"seed {seed}, locale {locale}")
 
 
-@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("locale", first_then_slow(*LOCALES))
 def test_two_thousand_random_indices(locale: str) -> None:
     """Indices anywhere up to 10**12 - 1, each with one of the edge seeds."""
     indices = _random_indices(2_000, locale)

@@ -150,12 +150,12 @@ def test_the_summary_names_the_manifest_with_one_slash(tmp_path: Path) -> None:
 
 def test_parallel_import_counts_match_the_manifest(db_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "p"
-    write_parts(str(folder), count=3000, parts=4)
-    options = ImportOptions(workers=2, validation=import_validation(as_of="2030-01-01"))
+    write_parts(str(folder), count=1200, parts=4)
+    options = ImportOptions(workers=2, batch=200, validation=import_validation(as_of="2030-01-01"))
     summary = import_paths([str(folder / "manifest.json")], db_url, options=options)
-    assert (summary.counts.inserted, summary.counts.records) == (3000, 3000)
+    assert (summary.counts.inserted, summary.counts.records) == (1200, 1200)
     again = import_paths([str(folder / "manifest.json")], db_url, options=options)
-    assert again.counts.unchanged == 3000
+    assert again.counts.unchanged == 1200
 
 
 @pytest.mark.slow

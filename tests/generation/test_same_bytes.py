@@ -30,7 +30,7 @@ from synth.generation.edition import edition_lines
 from synth.generation.manifest import read_manifest
 from synth.generation.parts import write_parts, write_parts_dask
 from synth.generation.writer import write_corpus
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, first_then_slow
 
 runner = CliRunner()
 ENGINES = ("native", "python")
@@ -74,7 +74,7 @@ def test_shards_and_starts_are_slices_of_the_reference(engine: str, expected: by
     assert generated("-n", "700", "--start", "1500", "--engine", engine) == b"".join(lines[1500:2200])
 
 
-@pytest.mark.parametrize("chunk", [7, 333, CHUNK, 5 * CHUNK])
+@pytest.mark.parametrize("chunk", first_then_slow(7, 333, CHUNK, 5 * CHUNK))
 @pytest.mark.parametrize("engine", ENGINES)
 def test_chunk_sizes_and_the_json_array(engine: str, chunk: int, expected: bytes) -> None:
     for workers in (1, 2):
@@ -104,7 +104,7 @@ def _unpacked(path: Path) -> bytes:
     return raw
 
 
-@pytest.mark.parametrize("compress", [None, "gz", "zst"])
+@pytest.mark.parametrize("compress", first_then_slow(None, "gz", "zst"))
 def test_parts_are_the_reference_whatever_the_engine(tmp_path: Path, compress: str | None) -> None:
     manifests = {}
     for engine, workers in itertools.product(ENGINES, (1, 2)):
@@ -144,7 +144,7 @@ def test_editions_are_the_pinned_ones_with_either_engine(edition: int) -> None:
             assert hashlib.sha256(stream.getvalue()).hexdigest() == GOLDEN[f"edition{edition}-seed0-n2000"], engine
 
 
-@pytest.mark.parametrize(("count", "edition", "seed"), [(1500, 3, 5), (7000, 2, 1), (300, 6, 2**63 - 1)])
+@pytest.mark.parametrize(("count", "edition", "seed"), first_then_slow((1500, 3, 5), (7000, 2, 1), (300, 6, 2**63 - 1)))
 def test_editions_agree_between_engines(count: int, edition: int, seed: int) -> None:
     native = list(edition_lines(count, edition, seed=seed, engine="native"))
     assert native == list(edition_lines(count, edition, seed=seed, engine="python"))
@@ -178,7 +178,7 @@ def test_the_pinned_invalid_corpus_with_either_engine(tmp_path: Path) -> None:
         assert truth == pinned_truth, engine
 
 
-@pytest.mark.parametrize(("seed", "rate"), [(1, 0.05), (3, 0.3), (11, 1.0), (2**63 - 1, 0.01)])
+@pytest.mark.parametrize(("seed", "rate"), first_then_slow((1, 0.05), (3, 0.3), (11, 1.0), (2**63 - 1, 0.01)))
 def test_invalid_corpora_agree_between_engines(tmp_path: Path, seed: int, rate: float) -> None:
     native = _invalid(tmp_path, "native", seed, rate, 2300, workers=2)
     assert native == _invalid(tmp_path, "python", seed, rate, 2300)
@@ -228,17 +228,17 @@ def test_feeds_through_the_command(tmp_path: Path) -> None:
 
 def test_rally_documents_agree_between_engines(tmp_path: Path) -> None:
     for engine in ENGINES:
-        write_rally_corpus(str(tmp_path / engine), count=1200, seed=3, flavour="osb", engine=engine)  # type: ignore[arg-type]
+        write_rally_corpus(str(tmp_path / engine), count=400, seed=3, flavour="osb", engine=engine)  # type: ignore[arg-type]
     names = sorted(p.name for p in (tmp_path / "native").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "python").iterdir())
     for name in names:
         assert (tmp_path / "native" / name).read_bytes() == (tmp_path / "python" / name).read_bytes(), name
-    assert bz2.decompress((tmp_path / "native" / "documents.json.bz2").read_bytes()) == reference(0, 1200, 3)
+    assert bz2.decompress((tmp_path / "native" / "documents.json.bz2").read_bytes()) == reference(0, 400, 3)
     result = runner.invoke(
-        app, ["corpus", "rally", "-o", str(tmp_path / "cli"), "-n", "1200", "-s", "3", "--engine", "python", "-q"]
+        app, ["corpus", "rally", "-o", str(tmp_path / "cli"), "-n", "400", "-s", "3", "--engine", "python", "-q"]
     )
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "cli" / "documents.json").read_bytes() == reference(0, 1200, 3)
+    assert (tmp_path / "cli" / "documents.json").read_bytes() == reference(0, 400, 3)
 
 
 # ---- the pytest plugin's corpora ----

@@ -24,8 +24,9 @@ from synth.load.importer import ImportOptions, import_paths
 from synth.schema.hash import seal
 from synth.workload.spec import KINDS
 from synth.workload.workload import Workload, queries
+from tests.conftest import first_then_slow
 
-COUNT = 2000  # posts of the fresh-import acceptance corpora
+COUNT = 1000  # posts of the fresh-import acceptance corpora (20,000 in the slow test)
 SMALL = 800  # posts of the damage, edition and sync corpora
 
 
@@ -79,7 +80,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Workload]:
     return path, queries(str(path), size=200, query_seed=3)
 
 
-@pytest.mark.parametrize("locale", ["en_US", "ja_JP"])
+@pytest.mark.parametrize("locale", first_then_slow("en_US", "ja_JP"))
 def test_a_fresh_import_passes_every_query(
     locale: str, db_url: str, tmp_path: Path, corpus: dict[str, Path], workloads: dict[str, Workload]
 ) -> None:
@@ -175,6 +176,7 @@ def _edition_file(folder: Path, edition: int, count: int = SMALL) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_an_older_edition_imported_over_a_newer_one_is_caught(db_url: str, tmp_path: Path) -> None:
     e1, e3 = _edition_file(tmp_path, 1), _edition_file(tmp_path, 3)
     workload = queries(str(e3), size=200, query_seed=1)
@@ -189,6 +191,7 @@ def test_an_older_edition_imported_over_a_newer_one_is_caught(db_url: str, tmp_p
     assert any("stale content" in f.note for f in report.failures if f.kind == "id")
 
 
+@pytest.mark.slow
 def test_after_a_sync_to_edition_3_only_the_changed_answers_of_edition_1_fail(db_url: str, tmp_path: Path) -> None:
     e1, e3 = _edition_file(tmp_path, 1), _edition_file(tmp_path, 3)
     w1, w3 = queries(str(e1), size=200, query_seed=2), queries(str(e3), size=200, query_seed=2)

@@ -15,6 +15,7 @@ from synth.load import rowsource
 from synth.load.importer import ImportOptions, import_paths, import_validation
 from synth.load.rows import COLUMNS
 from synth.validate.native import available
+from tests.conftest import first_then_slow
 from tests.load.common import CHILDREN, query
 
 pytestmark = pytest.mark.skipif(not available(), reason="the compiled checker is not built")
@@ -48,7 +49,7 @@ class _Explained:
         monkeypatch.setattr(rowsource, "check", counted)
 
 
-@pytest.mark.parametrize("seed", [1, 7])
+@pytest.mark.parametrize("seed", first_then_slow(1, 7))
 def test_the_labelled_invalid_corpus_loads_alike_with_either_engine(
     db_url: str, reference_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
@@ -72,6 +73,7 @@ def test_the_labelled_invalid_corpus_loads_alike_with_either_engine(
     assert again.counts.unchanged == native.counts.inserted + native.counts.updated + native.counts.unchanged
 
 
+@pytest.mark.slow
 def test_an_edition_synced_with_either_engine_ends_alike(db_url: str, reference_url: str, tmp_path: Path) -> None:
     from synth.generation.edition import edition_lines  # noqa: PLC0415
 

@@ -552,6 +552,7 @@ def _zstd_file(path: Path, pieces: list[bytes]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_long_bad_lines_are_kept_bounded(db_url: str, tmp_path: Path) -> None:
     """100 lines of 1 MB of invalid bytes (4 KB compressed): the import used to hold and write them whole."""
     source = _zstd_file(tmp_path / "bad.jsonl.zst", [b"\xff" * 1_000_000 + b"\n"] * 100)
@@ -566,6 +567,7 @@ def test_long_bad_lines_are_kept_bounded(db_url: str, tmp_path: Path) -> None:
     assert files and sum(f.stat().st_size for f in files) < 100 * 25_000
 
 
+@pytest.mark.slow
 def test_a_large_array_imports_in_bounded_memory(db_url: str, tmp_path: Path) -> None:
     """A 150 MB array of 300 strings: it was parsed whole (about 500 MB); now one element at a time."""
     element = b'"' + b"x" * 500_000 + b'"'

@@ -87,6 +87,7 @@ def _import_command(source: Path, db: str, rejects: Path) -> list[str]:
             "--rejects", str(rejects)]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["fresh", "incremental"])
 def test_two_loads_at_once_end_complete_and_indexed_on_both_paths(
     db_url: str, reference_url: str, tmp_path: Path, path: str

@@ -31,6 +31,7 @@ from synth.validate.native import NativeCheck
 from synth.validate.options import make_options
 from synth.validate.records import Record
 from synth.validate.run import validate_paths
+from tests.conftest import first_then_slow
 from tests.load.common import digest, mixed, options, query, sealed, write_lines
 
 runner = CliRunner()
@@ -172,7 +173,9 @@ def test_the_reader_stays_a_bounded_number_of_records_ahead() -> None:
     assert ahead <= (QUEUED + 3) * CHUNK  # queued chunks, one in hand, workers + 1 in flight
 
 
-@pytest.mark.parametrize(("executor", "workers"), [("inline", 1), ("threads", 1), ("threads", 2), ("processes", 2)])
+@pytest.mark.parametrize(
+    ("executor", "workers"), [("processes", 2), *first_then_slow(("threads", 2), ("inline", 1), ("threads", 1))]
+)
 def test_every_executor_loads_the_same_database(db_url: str, tmp_path: Path, executor: str, workers: int) -> None:
     source = write_lines(tmp_path / "m.jsonl", mixed(700, bad={0, 5, 299, 300, 699}))
     reference = str(tmp_path / "reference.db")
@@ -380,6 +383,7 @@ import_paths([sys.argv[1]], sys.argv[2], options=options(batch=100), rejects=sys
 """
 
 
+@pytest.mark.slow
 def test_a_kill_9_during_the_index_build_is_recovered_by_the_next_run(
     db_url: str, reference_url: str, tmp_path: Path
 ) -> None:
@@ -417,6 +421,7 @@ def _import_command(source: Path, db: str, rejects: Path) -> list[str]:
             "--rejects", str(rejects)]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_two_fresh_loads_at_once_end_complete_and_indexed(db_url: str, reference_url: str, tmp_path: Path) -> None:
     halves = [write_lines(tmp_path / f"h{k}.jsonl", batch_json(300 * k, 300, seed=8)) for k in range(2)]
     children = [

@@ -89,6 +89,7 @@ def _naughty_lines(strings: list[str]) -> list[bytes]:
     return lines
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not NAUGHTY.exists(), reason="shared/corpora/naughty-strings is not beside the checkout")
 def test_naughty_strings_as_ids_keys_and_values(db_url: str, tmp_path: Path) -> None:
     strings = json.loads(NAUGHTY.read_text(encoding="utf-8"))

@@ -289,6 +289,7 @@ def test_every_string_field_is_reached(sample: dict[str, Any]) -> None:
         assert not _python_validator(node).is_valid(7), path
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not NAUGHTY.exists(), reason="shared/corpora/naughty-strings is not beside the checkout")
 def test_model_and_both_schema_validators_agree_on_naughty_strings(sample: dict[str, Any]) -> None:
     strings = orjson.loads(NAUGHTY.read_bytes())

@@ -54,6 +54,7 @@ def test_posts_with_unicode_text_are_valid(locale: str, data: st.DataObject) -> 
     _assert_valid(post)
 
 
+@pytest.mark.slow
 def test_shrinks_to_the_minimal_post() -> None:
     post = find(posts(), lambda p: p["meta"]["view_count"] > 1000 and len(p["images"]) >= 2, settings=FIND)
     t = topics()
@@ -115,6 +116,7 @@ def _minimal_paragraphs() -> set[str]:
     return {*t.check_paragraphs[:2], t.final_paragraphs[0].format(stack=t.stacks[0].name)}
 
 
+@pytest.mark.slow
 def test_japanese_free_text_shrinks_to_one_word() -> None:
     small = posts(locale="ja_JP", images=(0, 0), paragraphs=(1, 1), checklist=(1, 1), similar=False)
     post = find(small, lambda p: not "".join(_paragraphs(p)).isascii(), settings=FIND)
@@ -137,6 +139,7 @@ def test_japanese_free_text_is_cjk(post: dict[str, Any]) -> None:
     assert all(unicodedata.name(c).startswith(_CJK) for c in foreign)
 
 
+@pytest.mark.slow
 def test_unicode_text_goes_beyond_the_vocabulary() -> None:
     small = posts(free_text=False, unicode_text=True, images=(0, 0), paragraphs=(1, 1), checklist=(1, 1))
     post = find(small, lambda p: not "".join(_paragraphs(p)).isascii(), settings=FIND)

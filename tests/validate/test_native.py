@@ -197,7 +197,7 @@ def _line(case: dict[str, Any] | bytes) -> bytes:
     return case if isinstance(case, bytes) else orjson.dumps(case)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(invalid_posts())
 def test_invalid_posts(case: tuple[dict[str, Any] | bytes, str]) -> None:
     post, _ = case
@@ -205,7 +205,7 @@ def test_invalid_posts(case: tuple[dict[str, Any] | bytes, str]) -> None:
         assert_agree([_line(post)], _options(name))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(posts())
 def test_valid_posts_are_accepted(post: dict[str, Any]) -> None:
     line, tally = orjson.dumps(post), Tally()
@@ -259,7 +259,7 @@ def _fuzz(count: int, seed: int, selections: Sequence[str]) -> None:
 
 
 def test_mutation_fuzzer() -> None:
-    _fuzz(5_000, seed=11, selections=("default", "ignore-C014"))
+    _fuzz(2_000, seed=11, selections=("default", "ignore-C014"))
 
 
 @pytest.mark.slow

@@ -218,6 +218,7 @@ VALUES = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(values=st.lists(VALUES, max_size=8), chunk=st.integers(1, 9), indent=st.sampled_from([None, 1, "\t"]))
 def test_the_scanner_finds_every_element(values: list[Any], chunk: int, indent: Any) -> None:

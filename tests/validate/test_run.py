@@ -28,7 +28,7 @@ from synth.validate.check import check_record, validate_post
 from synth.validate.options import Options, make_options
 from synth.validate.rules import RULES
 from synth.validate.run import validate_file, validate_paths
-from tests.conftest import SHARED
+from tests.conftest import SHARED, first_then_slow
 
 runner = CliRunner()
 AS_OF = "2030-01-01"
@@ -358,14 +358,16 @@ FREE_TEXT = [
 
 
 @pytest.mark.skipif(not NAUGHTY.exists(), reason="shared/corpora/naughty-strings is not beside the checkout")
-def test_naughty_strings_in_every_free_text_field() -> None:
+@pytest.mark.parametrize("every_field", first_then_slow(False, True), ids=["a-field-each", "every-field-each"])
+def test_naughty_strings_in_every_free_text_field(every_field: bool) -> None:
+    """Each naughty string in a free-text field (in turn, so that every field gets some fifty), or in each."""
     strings = json.loads(NAUGHTY.read_text(encoding="utf-8"))
     assert len(strings) == 515
     base = post_dict(17)
     base["images"] = base["images"] or [{"caption": "c", "source": "picsum.photos"}]
     documented = set(RULES)
-    for text in strings:
-        for path in FREE_TEXT:
+    for k, text in enumerate(strings):
+        for path in FREE_TEXT if every_field else [FREE_TEXT[k % len(FREE_TEXT)]]:
             post = copy.deepcopy(base)
             target: Any = post
             for part in path[:-1]:
@@ -525,6 +527,7 @@ def _zstd_file(path: Path, pieces: Iterable[bytes]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_150_mb_array_is_validated_in_bounded_memory(tmp_path: Path) -> None:
     """300 elements of 500 KB: parsed at once they took 480 MB; streamed, one element at a time."""
     element = b'"' + b"x" * 500_000 + b'"'

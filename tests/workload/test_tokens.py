@@ -74,6 +74,7 @@ def pg(postgres_server: str) -> Any:
         yield conn
 
 
+@pytest.mark.slow
 def test_every_vocabulary_word_of_every_locale(pg: Any) -> None:
     texts = _in_contexts(_vocabulary_words(), ("{w}", "({w}{w}) x {w}. y"))
     assert len(texts) > 35_000
@@ -85,6 +86,7 @@ def test_every_vocabulary_word_of_every_locale_in_every_context(pg: Any) -> None
     assert _problems(_in_contexts(_vocabulary_words(), CONTEXTS), pg) == []
 
 
+@pytest.mark.slow
 def test_every_template_and_corpus_text_of_every_locale(pg: Any) -> None:
     t = vocab.topics()
     texts = [*t.title_templates, *t.intro_templates, *t.check_paragraphs, *t.final_paragraphs, *t.checklist_items,
@@ -101,6 +103,7 @@ def _clean_characters() -> list[str]:
     return chars
 
 
+@pytest.mark.slow
 def test_every_clean_character_in_a_word(pg: Any) -> None:
     assert _problems([f"{c} x{c}y, {c}{c}1" for c in _clean_characters()], pg) == []
 
