@@ -145,3 +145,13 @@ def timed(run: Callable[[], T]) -> tuple[T, float, float | None]:
     result = run()
     wall = time.perf_counter() - began
     return result, wall, meter.others(wall)
+
+
+def print_aligned(rows: Sequence[Sequence[str]]) -> None:
+    """Print ``rows`` as aligned columns: the first row is the head, underlined; the first column left-aligned."""
+    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+    for k, row in enumerate(rows):
+        cells = [cell.rjust(w) for cell, w in zip(row, widths, strict=True)]
+        print("  ".join([row[0].ljust(widths[0]), *cells[1:]]))
+        if k == 0:
+            print("  ".join("-" * w for w in widths))

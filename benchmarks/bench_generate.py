@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import Meter, pinned, spawn
+from _common import Meter, pinned, print_aligned, spawn
 from _osb import DEFAULT_VENV, bench_osb, osb_command
 from _peers import (
     Result,
@@ -217,15 +217,7 @@ def print_table(results: Sequence[Result], reference: Result) -> None:
             f"{_x(reference.rate, r.rate)} / {_x(reference.mb_per_s, r.mb_per_s)}",
             "-" if r.load is None else f"{r.load:.2f}", "-" if r.others is None else f"{r.others:.2f}",
         ))  # fmt: skip
-    widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
-    for k, row in enumerate(rows):
-        print(
-            "  ".join(
-                cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
-        if k == 0:
-            print("  ".join("-" * w for w in widths))
+    print_aligned(rows)
     for r in results:
         if r.note:
             print(f"  note, {r.name}: {r.note}")

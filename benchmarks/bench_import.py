@@ -56,7 +56,7 @@ from typing import Any
 
 import orjson
 import psycopg
-from _common import Meter, load_line, progress, spawn
+from _common import Meter, load_line, print_aligned, progress, spawn
 from psycopg import sql
 
 from synth.generation.edition import edition_lines
@@ -283,12 +283,7 @@ def print_table(rows: Sequence[Row]) -> None:
         )
         for r in rows
     ]
-    widths = [max(len(line[c]) for line in table) for c in range(len(head))]
-    for k, line in enumerate(table):
-        rest = (cell.rjust(w) for cell, w in zip(line[1:], widths[1:], strict=True))
-        print("  ".join((line[0].ljust(widths[0]), *rest)))
-        if k == 0:
-            print("  ".join("-" * w for w in widths))
+    print_aligned(table)
 
 
 RATIOS = (  # (label, numerator, denominator, goal)

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from _common import print_aligned
 
 from synth.generation.assemble import batch_json
 from synth.pages import parse_html, parse_text
@@ -166,10 +167,7 @@ def _report(rows: list[tuple[str, float, float]], count: int) -> None:
                 f"{rate / html_rate:.2f}x",
             )
         )
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    for row in table:
-        cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
-        print("  ".join(cells))
+    print_aligned(table)
     if jinja_note := next((name for name, _, _ in rows if name.startswith("jinja2")), None):
         print(f"\n{jinja_note}: same page, read back equal by parse_html; kept: plain f-strings (see ratio).")
     else:

@@ -92,7 +92,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema_rs
 import orjson
-from _common import load_line, machine_busy_seconds, own_cpu_seconds, pinned
+from _common import load_line, machine_busy_seconds, own_cpu_seconds, pinned, print_aligned
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
@@ -339,15 +339,7 @@ def print_table(rows: Sequence[Row], reference: Row) -> None:
                 f"{row.load:.2f}",
             )
         )
-    widths = [max(len(line[c]) for line in table) for c in range(len(head))]
-    for k, line in enumerate(table):
-        print(
-            "  ".join(
-                cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in enumerate(zip(line, widths, strict=True))
-            )
-        )
-        if k == 0:
-            print("  ".join("-" * w for w in widths))
+    print_aligned(table)
 
 
 def report_one_core(rows: Sequence[Row], where: str, counts: Counts, defects: int) -> Row:

@@ -27,7 +27,7 @@ import orjson
 from synth.errors import DatabaseError, UsageError
 from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject, StaleLines, address, redacted, scrubbed
 from synth.load.rows import COLUMNS, PostRows
-from synth.load.tables import BASES, Tables, check_foreign
+from synth.load.tables import BASES, COMMON_INDEXES, DEFERRED, UNDEFERRED, Tables, check_foreign
 
 try:
     import psycopg
@@ -97,12 +97,8 @@ _MIGRATE_2: Final = (
 # The indexes besides the primary keys: a fresh load builds them at the end, as pg_restore does.
 INDEXES: Final = (
     ("posts_search", "CREATE INDEX IF NOT EXISTS {i_posts_search} ON {posts} USING gin (search)"),
-    ("posts_stack", "CREATE INDEX IF NOT EXISTS {i_posts_stack} ON {posts} (stack)"),
-    ("post_tools_tool", "CREATE INDEX IF NOT EXISTS {i_post_tools_tool} ON {post_tools} (tool)"),
-    ("post_entities_name", "CREATE INDEX IF NOT EXISTS {i_post_entities_name} ON {post_entities} (type, name)"),
-    ("post_links_target", "CREATE INDEX IF NOT EXISTS {i_post_links_target} ON {post_links} (target_id)"),
+    *COMMON_INDEXES,
 )
-_DEFERRED: Final = "SELECT 1 FROM {synth_meta} WHERE key = 'deferred_indexes'"
 _INDEX_MEMORY: Final = "SET LOCAL maintenance_work_mem = '256MB'"
 _STORED: Final = "SELECT id, line_digest, last_reviewed::text FROM {posts} WHERE id = ANY(%s)"
 _MATCHED: Final = (
@@ -377,7 +373,7 @@ class PostgresBackend:
                 stale = self._stale(known)
                 if stale:
                     raise StaleLines(stale)  # rolls the transaction back
-                inserted, updated = self._merge(posts, self._run(_DEFERRED).fetchone() is not None)
+                inserted, updated = self._merge(posts, self._run(DEFERRED).fetchone() is not None)
                 unchanged = len(posts) - inserted - updated + repeated + len(known)
                 done = Counts(inserted, updated, unchanged, len(rejects))
                 with self.db.cursor() as cur:
@@ -402,7 +398,7 @@ class PostgresBackend:
             with self.db.transaction():
                 self._run("SELECT pg_advisory_xact_lock(20261129)")
                 empty = self._run("SELECT NOT EXISTS (SELECT 1 FROM {posts})").fetchone()[0]
-                deferred = self._run(_DEFERRED).fetchone() is not None or bool(empty)
+                deferred = self._run(DEFERRED).fetchone() is not None or bool(empty)
                 if deferred:
                     self._run("INSERT INTO {synth_meta} VALUES ('deferred_indexes', '1') ON CONFLICT DO NOTHING")
                     for base, _ in INDEXES:
@@ -419,12 +415,12 @@ class PostgresBackend:
         try:
             with self.db.transaction():
                 self._run("SELECT pg_advisory_xact_lock(20261129)")
-                if self._run(_DEFERRED).fetchone() is None:
+                if self._run(DEFERRED).fetchone() is None:
                     return False
                 self._run(_INDEX_MEMORY)
                 for _, statement in INDEXES:
                     self._run(statement)
-                self._run("DELETE FROM {synth_meta} WHERE key = 'deferred_indexes'")
+                self._run(UNDEFERRED)
         except psycopg.Error as exc:
             raise _mapped(exc, self.url) from exc
         return True

@@ -22,7 +22,7 @@ import orjson
 from synth.errors import DatabaseError
 from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject, StaleLines
 from synth.load.rows import COLUMNS, PostRows
-from synth.load.tables import BASES, Tables, check_foreign
+from synth.load.tables import BASES, COMMON_INDEXES, DEFERRED, UNDEFERRED, Tables, check_foreign
 
 __all__ = ["SQLiteBackend"]
 
@@ -73,13 +73,9 @@ INDEXES: Final = (
         "posts_keys",
         "CREATE INDEX IF NOT EXISTS {i_posts_keys} ON {posts} (id, content_hash, line_digest, last_reviewed)",
     ),
-    ("posts_stack", "CREATE INDEX IF NOT EXISTS {i_posts_stack} ON {posts} (stack)"),
     ("posts_view_count", "CREATE INDEX IF NOT EXISTS {i_posts_view_count} ON {posts} (view_count)"),
-    ("post_tools_tool", "CREATE INDEX IF NOT EXISTS {i_post_tools_tool} ON {post_tools} (tool)"),
-    ("post_entities_name", "CREATE INDEX IF NOT EXISTS {i_post_entities_name} ON {post_entities} (type, name)"),
-    ("post_links_target", "CREATE INDEX IF NOT EXISTS {i_post_links_target} ON {post_links} (target_id)"),
+    *COMMON_INDEXES,
 )
-_DEFERRED: Final = "SELECT 1 FROM {synth_meta} WHERE key = 'deferred_indexes'"
 _REBUILD: Final = "INSERT INTO {posts_fts} ({n_posts_fts}) VALUES ('rebuild')"
 # Layout 1 -> 2, in one transaction: checkpoints gain the record (NULL: a layout-1 checkpoint, which
 # the importer does not trust and restarts); rejects are keyed by record, and those of finished
@@ -257,7 +253,7 @@ class SQLiteBackend:
                 self.db.execute(self._sql(statement))
 
     def _deferred(self) -> bool:
-        return self.db.execute(self._sql(_DEFERRED)).fetchone() is not None
+        return self.db.execute(self._sql(DEFERRED)).fetchone() is not None
 
     def begin_load(self) -> bool:
         """Whether the indexes are deferred: yes for an empty ``posts`` (they are dropped now) or when an
@@ -287,7 +283,7 @@ class SQLiteBackend:
                 for _, statement in INDEXES:
                     self.db.execute(self._sql(statement))
                 self.db.execute(self._sql(_REBUILD))
-                self.db.execute(self._sql("DELETE FROM {synth_meta} WHERE key = 'deferred_indexes'"))
+                self.db.execute(self._sql(UNDEFERRED))
             self.db.execute("COMMIT")
             self.db.execute("PRAGMA temp_store = MEMORY")
             self.db.execute("PRAGMA optimize")

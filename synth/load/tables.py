@@ -19,7 +19,17 @@ from typing import Final
 from synth.errors import DatabaseError, UsageError
 from synth.load.rows import COLUMNS
 
-__all__ = ["BASES", "PREFIX_PATTERN", "REQUIRED", "SCHEMA_PATTERN", "Tables", "check_foreign"]
+__all__ = [
+    "BASES",
+    "COMMON_INDEXES",
+    "DEFERRED",
+    "PREFIX_PATTERN",
+    "REQUIRED",
+    "SCHEMA_PATTERN",
+    "UNDEFERRED",
+    "Tables",
+    "check_foreign",
+]
 
 PREFIX_PATTERN: Final = re.compile(r"[a-z_][a-z0-9_]{0,31}")
 SCHEMA_PATTERN: Final = re.compile(r"(?!pg_)[a-z_][a-z0-9_]{0,62}")
@@ -36,6 +46,17 @@ REQUIRED: Final[dict[str, frozenset[str]]] = {
     "synth_rejects": frozenset({"source", "line", "offset", "raw", "findings"}),
 }
 BASES: Final = tuple(REQUIRED)
+
+# The indexes besides the primary keys that both databases build alike (each adds its own on posts).
+COMMON_INDEXES: Final = (
+    ("posts_stack", "CREATE INDEX IF NOT EXISTS {i_posts_stack} ON {posts} (stack)"),
+    ("post_tools_tool", "CREATE INDEX IF NOT EXISTS {i_post_tools_tool} ON {post_tools} (tool)"),
+    ("post_entities_name", "CREATE INDEX IF NOT EXISTS {i_post_entities_name} ON {post_entities} (type, name)"),
+    ("post_links_target", "CREATE INDEX IF NOT EXISTS {i_post_links_target} ON {post_links} (target_id)"),
+)
+# A fresh load builds its indexes at the end; until then this row of synth_meta says they are deferred.
+DEFERRED: Final = "SELECT 1 FROM {synth_meta} WHERE key = 'deferred_indexes'"
+UNDEFERRED: Final = "DELETE FROM {synth_meta} WHERE key = 'deferred_indexes'"
 
 
 def _quote(identifier: str) -> str:
