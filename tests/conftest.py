@@ -111,6 +111,12 @@ def first_then_slow(*values: Any) -> list[Any]:
     return [values[0], *rest]
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: a process per core and one more, which runs while others wait on PostgreSQL or a child."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores + 1
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-slow", action="store_true", help="also run the tests marked slow (CI always does)")
 

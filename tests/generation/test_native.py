@@ -87,15 +87,15 @@ def test_the_extension_is_built() -> None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("locale", LOCALES)
-def test_first_two_thousand_posts(locale: str, seed: int) -> None:
-    compare_range(0, 2_000, seed, locale)
+def test_first_five_hundred_posts(locale: str, seed: int) -> None:
+    compare_range(0, 500, seed, locale)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("locale", LOCALES)
 def test_first_twenty_thousand_posts(locale: str, seed: int) -> None:
-    compare_range(2_000, 18_000, seed, locale)
+    compare_range(500, 19_500, seed, locale)
 
 
 def _random_indices(n: int, salt: str) -> list[int]:

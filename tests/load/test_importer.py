@@ -82,7 +82,8 @@ def _write_lines(path: Path, lines: list[bytes]) -> Path:
     return path
 
 
-CORPUS = 3000  # two batches of the default size: enough to cross a batch boundary
+CORPUS = 1200  # three batches of BATCH: batch boundaries crossed
+BATCH = 500
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,7 @@ def corpus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _options(**kw: Any) -> ImportOptions:
-    return ImportOptions(validation=import_validation(as_of="2030-01-01"), **kw)
+    return ImportOptions(validation=import_validation(as_of="2030-01-01"), **{"batch": BATCH, **kw})
 
 
 def test_import_reimport_edit_and_sync(db_url: str, corpus_file: Path, tmp_path: Path) -> None:
@@ -157,11 +158,11 @@ def test_rejects_go_to_the_dead_letter_file(db_url: str, tmp_path: Path) -> None
 
 def test_max_errors_aborts_and_keeps_what_was_committed(db_url: str, tmp_path: Path) -> None:
     source = tmp_path / "bad.jsonl"
-    write_corpus(str(source), count=3000, seed=4, invalid_rate=0.2)
+    write_corpus(str(source), count=1000, seed=4, invalid_rate=0.2)
     with pytest.raises(ImportAbortedError, match=r"stopped after \d+ rejected records \(max_errors 5\)"):
         import_paths([str(source)], db_url, options=_options(max_errors=5, batch=100))
     kept = _query(db_url, "SELECT count(*) FROM posts")[0][0]
-    assert 0 < kept < 3000
+    assert 0 < kept < 1000
     resumed = import_paths([str(source)], db_url, options=_options(batch=100))
     assert resumed.resumed_from
 

@@ -51,7 +51,7 @@ def _post(index: int, similar: list[str]) -> dict[str, Any]:
     return {**post_dict(index, seed=2), "similar_posts": similar}
 
 
-SITE = 2000  # twenty index pages, and every similar-post link inside the site
+SITE = 1000  # ten index pages, and every similar-post link inside the site
 
 
 def test_a_site_has_no_broken_link_and_nothing_outside_the_folder(tmp_path: Path) -> None:

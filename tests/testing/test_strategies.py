@@ -40,7 +40,7 @@ def _assert_valid(post: dict[str, Any]) -> None:
 # ---- valid posts ----
 
 
-@settings(FAST, max_examples=200)
+@settings(FAST, max_examples=100)
 @given(posts())
 def test_posts_are_valid(post: dict[str, Any]) -> None:
     _assert_valid(post)

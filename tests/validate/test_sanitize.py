@@ -175,7 +175,7 @@ def test_the_command_reports_a_list_kind(tmp_path: Path, post: dict[str, Any]) -
     assert f"{source}:1:0: S010 [{post['id']}] $.sections[1]:" in result.stdout
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), value=JSON)
 def test_any_json_value_at_any_path_is_repaired_or_reported(data: st.DataObject, value: Any) -> None:
     post = post_dict(data.draw(st.integers(0, 10**6), label="index"))
