@@ -7,6 +7,8 @@ the others), and the same answers and safety marks for every query.
 
 from __future__ import annotations
 
+import json
+
 import orjson
 import pytest
 from hypothesis import given, settings
@@ -94,4 +96,25 @@ def test_declined_posts_are_read_by_python() -> None:
     lines = [orjson.dumps(p) for p in posts]
     python = queries(posts, size=200, engine="python")
     fast = queries(lines, size=200, engine="native")
+    assert [q.as_dict() for q in fast] == [q.as_dict() for q in python]
+
+
+def test_every_spelling_of_a_line_gives_the_python_answers() -> None:
+    """The native reader borrows unescaped strings and skips what it does not search: lines with
+    every non-ASCII character escaped, with the keys in reverse order, with a section's list null
+    (Python's ``or`` takes the other list), with a repeated top-level key (the last one counts)."""
+    posts = batch_dicts(0, 400, seed=4, locale="fr_FR")
+    lines = []
+    for k, post in enumerate(posts):
+        if k % 4 == 0:
+            lines.append(json.dumps(post, ensure_ascii=True).encode())
+        elif k % 4 == 1:
+            lines.append(orjson.dumps(dict(reversed(post.items()))))
+        elif k % 4 == 2:
+            post["sections"][0] = {**post["sections"][0], "items": None}
+            lines.append(orjson.dumps(post))
+        else:
+            lines.append(b'{"title": "replaced below",' + orjson.dumps(post)[1:])
+    python = queries([orjson.loads(line) for line in lines], size=300, engine="python")
+    fast = queries(lines, size=300, engine="native")
     assert [q.as_dict() for q in fast] == [q.as_dict() for q in python]

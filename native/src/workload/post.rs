@@ -1,8 +1,79 @@
 //! What the scan reads of one post (JSON): the texts it searches, its id, hash, filter fields,
 //! tools and links, exactly as `synth.workload.scan` reads them from the dict; `None` for any
 //! post that is not shaped as that code expects (Python then reads it, and fails as it would).
+//!
+//! The searched texts (title, intro, sections) and the id are read in place, borrowed from the
+//! line unless they hold an escape ([`Line`]); `meta` is kept raw and parsed into a small tree
+//! for its filter fields. A top-level key given twice is an error here (Python keeps the last):
+//! such a post goes to Python.
 
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde_json::value::RawValue;
 use serde_json::Value;
+
+/// A JSON string, borrowed from the line when it has no escape.
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Texts<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Texts<'a> {
+            type Value = Text<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Texts(std::marker::PhantomData))
+    }
+}
+
+/// A key that may be absent but, when present, holds a `T` (a `null` is an error, as in Python).
+#[derive(Default)]
+pub enum Given<T> {
+    #[default]
+    Absent,
+    Present(T),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Given<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Given::Present)
+    }
+}
+
+/// The parts of a post line the scan reads (other keys are skipped unread).
+#[derive(serde::Deserialize)]
+pub struct Line<'a> {
+    #[serde(borrow)]
+    id: Text<'a>,
+    #[serde(borrow)]
+    title: Text<'a>,
+    #[serde(borrow)]
+    intro: Text<'a>,
+    #[serde(borrow)]
+    sections: Vec<Section<'a>>,
+    #[serde(borrow)]
+    pub meta: &'a RawValue,
+    #[serde(borrow)]
+    similar_posts: Vec<Text<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct Section<'a> {
+    #[serde(borrow, default)]
+    paragraphs: Given<Vec<Text<'a>>>,
+    #[serde(borrow, default)]
+    items: Given<Vec<Text<'a>>>,
+}
 
 /// How a filter field's value becomes an integer column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,12 +93,12 @@ pub enum Cell<'a> {
     Absent,
 }
 
-/// A post as the scan reads it (borrowing from the parsed JSON).
+/// A post as the scan reads it (borrowing from its line and its parsed `meta`).
 pub struct Read<'a> {
     pub id: &'a str,
     pub number: i64,
     pub hash: &'a str,
-    pub pieces: Vec<std::borrow::Cow<'a, str>>,
+    pub pieces: Vec<Cow<'a, str>>,
     pub cells: Vec<Cell<'a>>,
     pub tools: Vec<&'a str>,
     pub links: Vec<&'a str>,
@@ -38,26 +109,25 @@ fn strings(value: &Value) -> Option<Vec<&str>> {
 }
 
 /// `pieces(post)`: the title, the intro and the body texts (the body joined when one has `<`).
-fn pieces(post: &Value) -> Option<Vec<std::borrow::Cow<'_, str>>> {
-    let mut body = Vec::new();
-    for section in post.get("sections")?.as_array()? {
-        let section = section.as_object()?;
-        let texts = match section.get("paragraphs").or_else(|| section.get("items")) {
-            Some(texts) => strings(texts)?,
-            None => Vec::new(),
+fn pieces<'a>(line: &'a Line<'_>) -> Vec<Cow<'a, str>> {
+    let mut body: Vec<&str> = Vec::new();
+    for section in &line.sections {
+        let texts = match (&section.paragraphs, &section.items) {
+            (Given::Present(texts), _) | (Given::Absent, Given::Present(texts)) => texts.as_slice(),
+            (Given::Absent, Given::Absent) => &[],
         };
-        body.extend(texts);
+        body.extend(texts.iter().map(|t| t.0.as_ref()));
     }
     let mut out = vec![
-        post.get("title")?.as_str()?.into(),
-        post.get("intro")?.as_str()?.into(),
+        Cow::Borrowed(line.title.0.as_ref()),
+        Cow::Borrowed(line.intro.0.as_ref()),
     ];
     if body.iter().any(|t| t.contains('<')) {
-        out.push(body.join("\n").into());
+        out.push(Cow::Owned(body.join("\n")));
     } else {
-        out.extend(body.into_iter().map(Into::into));
+        out.extend(body.into_iter().map(Cow::Borrowed));
     }
-    Some(out)
+    out
 }
 
 /// `date.fromisoformat(text).toordinal()` for `YYYY-MM-DD` (other spellings are left to Python).
@@ -118,15 +188,18 @@ fn cell<'a>(meta: &'a Value, path: &[String], kind: Kind) -> Option<Cell<'a>> {
     }
 }
 
-/// Reads a parsed post; `fields` are (path below `meta`, kind).
-pub fn read<'a>(post: &'a Value, fields: &[(Vec<String>, Kind)]) -> Option<Read<'a>> {
-    let id = post.get("id")?.as_str()?;
+/// Reads a post from its line and its parsed `meta`; `fields` are (path below `meta`, kind).
+pub fn read<'a>(
+    line: &'a Line<'_>,
+    meta: &'a Value,
+    fields: &[(Vec<String>, Kind)],
+) -> Option<Read<'a>> {
+    let id = line.id.0.as_ref();
     let digits = id.get(10..).filter(|d| id.is_ascii() && !d.is_empty())?;
     let number = digits
         .bytes()
         .all(|c| c.is_ascii_digit())
         .then(|| digits.parse().ok())??;
-    let meta = post.get("meta")?;
     let cells = fields
         .iter()
         .map(|(path, kind)| cell(meta, path, *kind))
@@ -135,10 +208,10 @@ pub fn read<'a>(post: &'a Value, fields: &[(Vec<String>, Kind)]) -> Option<Read<
         id,
         number,
         hash: meta.get("hash")?.as_str()?,
-        pieces: pieces(post)?,
+        pieces: pieces(line),
         cells,
         tools: strings(meta.get("tools")?)?,
-        links: strings(post.get("similar_posts")?)?,
+        links: line.similar_posts.iter().map(|t| t.0.as_ref()).collect(),
     })
 }
 

@@ -126,6 +126,8 @@ pub struct Scanner {
     pub hyphen: Vec<bool>,
     pub unsafe_phrases: Vec<bool>,
     seen: HashSet<String>,
+    /// The last post each word was seen in (its words are kept once each, without a sort).
+    stamps: Vec<u64>,
     pub posts: u64,
 }
 
@@ -210,6 +212,7 @@ impl Scanner {
             ids: Vec::new(),
             hashes: Vec::new(),
             seen: HashSet::default(),
+            stamps: vec![u64::MAX; config.words.len()],
             posts: 0,
         })
     }
@@ -222,10 +225,13 @@ impl Scanner {
     /// Reads one post (JSON bytes) into the chunk; false (and nothing changed) when Python must.
     /// New dirty segments go to `dirty`.
     pub fn add(&mut self, line: &[u8], dirty: &mut Vec<String>) -> bool {
-        let Ok(value) = serde_json::from_slice::<Value>(line) else {
+        let Ok(line) = serde_json::from_slice::<post::Line>(line) else {
             return false;
         };
-        let Some(read) = post::read(&value, &self.fields) else {
+        let Ok(meta) = serde_json::from_str::<Value>(line.meta.get()) else {
+            return false;
+        };
+        let Some(read) = post::read(&line, &meta, &self.fields) else {
             return false;
         };
         let mut tokens = Tokens {
@@ -254,13 +260,13 @@ impl Scanner {
                 dirty.push(segment);
             }
         }
-        let mut words: Vec<u32> = stream
-            .iter()
-            .filter(|&&t| t >= 0)
-            .map(|&t| t as u32)
-            .collect();
-        words.sort_unstable();
-        words.dedup();
+        let post = self.posts + self.rows.len() as u64; // unique among the posts read
+        let mut words = Vec::new();
+        for &t in stream.iter().filter(|&&t| t >= 0) {
+            if std::mem::replace(&mut self.stamps[t as usize], post) != post {
+                words.push(t as u32);
+            }
+        }
         let cells = read.cells.iter().zip(&self.fields).enumerate();
         let cells = cells
             .map(|(k, (cell, _))| match cell {
@@ -327,6 +333,10 @@ impl Scanner {
 
     /// Evaluates every query over the chunk read so far; `hashes` are the 128-bit hashes of
     /// the pending ids (little-endian). The chunk is emptied.
+    ///
+    /// A query's candidates are the intersection of the posting lists of its words, phrase,
+    /// link, number and tools (every post of the chunk when it has none); its conditions on
+    /// the filter columns are then checked on those posts alone, column by column.
     pub fn evaluate(&mut self, hashes: &[u128]) -> Result<(), String> {
         if hashes.len() != self.rows.len() {
             return Err(format!(
@@ -335,21 +345,31 @@ impl Scanner {
                 self.rows.len()
             ));
         }
-        let postings = Postings::of(
+        let chunk = Chunk::of(
             &self.rows,
-            self.words.len(),
-            self.tools.len(),
-            self.links.len(),
-            self.phrases.len(),
+            [
+                self.words.len(),
+                self.tools.len(),
+                self.links.len(),
+                self.phrases.len(),
+            ],
+            self.fields.len(),
         );
         let all: Vec<u32> = (0..self.rows.len() as u32).collect();
+        let (mut lists, mut found) = (Vec::new(), Vec::new());
         for (q, probe) in self.probes.iter().enumerate() {
-            let driver = postings.driver(probe).unwrap_or(&all);
+            chunk.lists(probe, &mut lists);
+            let candidates = if lists.is_empty() {
+                &all
+            } else {
+                intersect(&mut lists, &mut found);
+                &found
+            };
+            let keyword_codes = &self.keyword_codes[q];
             let answer = &mut self.answers[q];
             let mut first = None;
-            for &r in driver {
-                let row = &self.rows[r as usize];
-                if !matches(probe, &self.keyword_codes[q], row) {
+            for &r in candidates {
+                if !chunk.holds(&probe.conds, keyword_codes, r as usize) {
                     continue;
                 }
                 first.get_or_insert(r);
@@ -359,7 +379,7 @@ impl Scanner {
                     if numbers.len() >= self.max_ids {
                         answer.numbers = None;
                     } else {
-                        numbers.push(row.number);
+                        numbers.push(chunk.numbers[r as usize]);
                     }
                 }
             }
@@ -384,56 +404,45 @@ fn intern(codes: &mut HashMap<String, i64>, value: &str) -> i64 {
     code
 }
 
-fn matches(probe: &Probe, keyword_codes: &[i64], row: &Row) -> bool {
-    if probe.number.is_some_and(|n| n != row.number)
-        || probe.link.is_some_and(|l| !row.links.contains(&l))
-        || probe
-            .phrase
-            .is_some_and(|p| row.phrases.binary_search(&p).is_err())
-        || probe
-            .terms
-            .iter()
-            .any(|t| row.words.binary_search(t).is_err())
-    {
-        return false;
+/// The posts of `lists` (each sorted, without repeats) that are in all of them, in order.
+fn intersect(lists: &mut [&[u32]], out: &mut Vec<u32>) {
+    lists.sort_unstable_by_key(|l| l.len());
+    out.clear();
+    out.extend_from_slice(lists[0]);
+    for &other in &lists[1..] {
+        let mut rest = other;
+        out.retain(|&r| {
+            rest = &rest[rest.partition_point(|&x| x < r)..];
+            rest.first() == Some(&r)
+        });
+        if out.is_empty() {
+            break;
+        }
     }
-    let mut keyword = keyword_codes.iter();
-    probe.conds.iter().all(|cond| match cond {
-        Cond::Equal { column, value } => row.cells[*column] == *value,
-        Cond::Range { column, low, high } => (*low..=*high).contains(&row.cells[*column]),
-        Cond::Tool(t) => row.tools.contains(t),
-        Cond::Keyword { column, .. } => keyword
-            .next()
-            .is_some_and(|&code| row.cells[*column] == code),
-    })
 }
 
-/// The posts of a chunk holding each word, tool, link, clean phrase and number.
-struct Postings {
-    words: Vec<Vec<u32>>,
-    tools: Vec<Vec<u32>>,
-    links: Vec<Vec<u32>>,
-    phrases: Vec<Vec<u32>>,
-    numbers: HashMap<i64, Vec<u32>>,
+/// A chunk as posting lists (the posts holding each word, tool, link, clean phrase and
+/// number) and as columns (the numbers, and each filter field's cells).
+struct Chunk {
+    postings: [Vec<Vec<u32>>; 4],
+    by_number: HashMap<i64, Vec<u32>>,
+    numbers: Vec<i64>,
+    columns: Vec<Vec<i64>>,
 }
 
-impl Postings {
-    fn of(rows: &[Row], words: usize, tools: usize, links: usize, phrases: usize) -> Self {
-        let mut out = Postings {
-            words: vec![Vec::new(); words],
-            tools: vec![Vec::new(); tools],
-            links: vec![Vec::new(); links],
-            phrases: vec![Vec::new(); phrases],
-            numbers: HashMap::default(),
-        };
+const WORDS: usize = 0;
+const TOOLS: usize = 1;
+const LINKS: usize = 2;
+const PHRASES: usize = 3;
+
+impl Chunk {
+    fn of(rows: &[Row], sizes: [usize; 4], fields: usize) -> Self {
+        let mut postings = sizes.map(|size| vec![Vec::new(); size]);
+        let mut by_number: HashMap<i64, Vec<u32>> = HashMap::default();
         for (r, row) in rows.iter().enumerate() {
             let r = r as u32;
-            for (lists, ids) in [
-                (&mut out.words, &row.words),
-                (&mut out.tools, &row.tools),
-                (&mut out.links, &row.links),
-                (&mut out.phrases, &row.phrases),
-            ] {
+            let ids = [&row.words, &row.tools, &row.links, &row.phrases];
+            for (lists, ids) in postings.iter_mut().zip(ids) {
                 for &id in ids {
                     let list = &mut lists[id as usize];
                     if list.last() != Some(&r) {
@@ -441,26 +450,49 @@ impl Postings {
                     }
                 }
             }
-            out.numbers.entry(row.number).or_default().push(r);
+            by_number.entry(row.number).or_default().push(r);
         }
-        out
+        let columns = (0..fields)
+            .map(|c| rows.iter().map(|row| row.cells[c]).collect())
+            .collect();
+        let numbers = rows.iter().map(|row| row.number).collect();
+        Chunk {
+            postings,
+            by_number,
+            numbers,
+            columns,
+        }
     }
 
-    /// The shortest posting list among the probe's clauses (None: every post is a candidate).
-    fn driver(&self, probe: &Probe) -> Option<&Vec<u32>> {
+    /// The posting lists of the probe's words, phrase, link, number and tools.
+    fn lists<'a>(&'a self, probe: &Probe, out: &mut Vec<&'a [u32]>) {
         static EMPTY: Vec<u32> = Vec::new();
-        let mut lists: Vec<&Vec<u32>> = probe
-            .terms
-            .iter()
-            .map(|&t| &self.words[t as usize])
-            .collect();
-        lists.extend(probe.phrase.map(|p| &self.phrases[p as usize]));
-        lists.extend(probe.link.map(|l| &self.links[l as usize]));
-        lists.extend(probe.number.map(|n| self.numbers.get(&n).unwrap_or(&EMPTY)));
-        lists.extend(probe.conds.iter().filter_map(|c| match c {
-            Cond::Tool(t) => Some(&self.tools[*t as usize]),
+        out.clear();
+        let list = |kind: usize, id: u32| self.postings[kind][id as usize].as_slice();
+        out.extend(probe.terms.iter().map(|&t| list(WORDS, t)));
+        out.extend(probe.phrase.map(|p| list(PHRASES, p)));
+        out.extend(probe.link.map(|l| list(LINKS, l)));
+        out.extend(
+            probe
+                .number
+                .map(|n| self.by_number.get(&n).unwrap_or(&EMPTY).as_slice()),
+        );
+        out.extend(probe.conds.iter().filter_map(|c| match c {
+            Cond::Tool(t) => Some(list(TOOLS, *t)),
             _ => None,
         }));
-        lists.into_iter().min_by_key(|l| l.len())
+    }
+
+    /// Whether post `r` meets the conditions on the filter columns (tools are in the lists).
+    fn holds(&self, conds: &[Cond], keyword_codes: &[i64], r: usize) -> bool {
+        let mut keyword = keyword_codes.iter();
+        conds.iter().all(|cond| match cond {
+            Cond::Equal { column, value } => self.columns[*column][r] == *value,
+            Cond::Range { column, low, high } => (*low..=*high).contains(&self.columns[*column][r]),
+            Cond::Tool(_) => true,
+            Cond::Keyword { column, .. } => keyword
+                .next()
+                .is_some_and(|&code| self.columns[*column][r] == code),
+        })
     }
 }

@@ -112,11 +112,30 @@ fn closes(c: char) -> bool {
     (is_safe(c) && c != '_') || c == '.' || c == ':'
 }
 
+/// A character of a segment: a `char`, or a byte of an ASCII segment (read without decoding:
+/// an ASCII byte is the character of the same code).
+pub trait Unit: Copy + PartialEq + From<u8> {
+    fn ch(self) -> char;
+}
+
+impl Unit for char {
+    fn ch(self) -> char {
+        self
+    }
+}
+
+impl Unit for u8 {
+    fn ch(self) -> char {
+        char::from(self)
+    }
+}
+
 /// The runs of `chars` (a segment, or one with spaces for hyphens) when it is plain.
-fn plain(chars: &[char]) -> Option<Vec<(usize, usize)>> {
+fn plain<C: Unit>(chars: &[C]) -> Option<Vec<(usize, usize)>> {
     let mut runs = Vec::new();
     let mut start = None;
-    for (i, &c) in chars.iter().enumerate() {
+    for (i, &unit) in chars.iter().enumerate() {
+        let c = unit.ch();
         if is_clean(c) {
             start.get_or_insert(i);
             continue;
@@ -125,8 +144,10 @@ fn plain(chars: &[char]) -> Option<Vec<(usize, usize)>> {
             runs.push((s, i));
         }
         if c == '.' || c == ':' {
-            let rest = chars[i + 1..].iter().find(|&&d| !closes(d) || is_space(d));
-            if rest.is_some_and(|&d| !is_space(d)) {
+            let rest = chars[i + 1..]
+                .iter()
+                .find(|&&d| !closes(d.ch()) || is_space(d.ch()));
+            if rest.is_some_and(|&d| !is_space(d.ch())) {
                 return None;
             }
         } else if !is_safe(c) && !is_space(c) {
@@ -143,21 +164,23 @@ fn plain(chars: &[char]) -> Option<Vec<(usize, usize)>> {
 }
 
 /// The segment with the hyphens of each chain of letter runs (`_HYPHENATED`) made spaces, if any.
-fn unhyphenated(chars: &[char]) -> Option<Vec<char>> {
-    let mut out: Option<Vec<char>> = None;
+fn unhyphenated<C: Unit>(chars: &[C]) -> Option<Vec<C>> {
+    let (hyphen, space) = (C::from(b'-'), C::from(b' '));
+    let letter = |i: usize| is_letter(chars[i].ch());
+    let mut out: Option<Vec<C>> = None;
     let mut i = 0;
     while i < chars.len() {
         let before = i.checked_sub(1).map(|j| chars[j]);
-        if !is_letter(chars[i]) || before.is_some_and(|b| is_clean(b) || b == '-') {
+        if !letter(i) || before.is_some_and(|b| is_clean(b.ch()) || b == hyphen) {
             i += 1;
             continue;
         }
         let (mut end, mut hyphens) = (i, 0);
         loop {
-            while end < chars.len() && is_letter(chars[end]) {
+            while end < chars.len() && letter(end) {
                 end += 1;
             }
-            if end + 1 < chars.len() && chars[end] == '-' && is_letter(chars[end + 1]) {
+            if end + 1 < chars.len() && chars[end] == hyphen && letter(end + 1) {
                 end += 1;
                 hyphens += 1;
             } else {
@@ -165,11 +188,11 @@ fn unhyphenated(chars: &[char]) -> Option<Vec<char>> {
             }
         }
         let after = chars.get(end).copied();
-        if hyphens > 0 && !after.is_some_and(|a| is_clean(a) || a == '-') {
+        if hyphens > 0 && !after.is_some_and(|a| is_clean(a.ch()) || a == hyphen) {
             let joined = out.get_or_insert_with(|| chars.to_vec());
             for c in &mut joined[i..end] {
-                if *c == '-' {
-                    *c = ' ';
+                if *c == hyphen {
+                    *c = space;
                 }
             }
         }
@@ -178,8 +201,8 @@ fn unhyphenated(chars: &[char]) -> Option<Vec<char>> {
     out
 }
 
-fn emit(
-    chars: &[char],
+fn emit<C: Unit>(
+    chars: &[C],
     runs: &[(usize, usize)],
     sink: &mut impl Sink,
     hyphen: bool,
@@ -187,7 +210,7 @@ fn emit(
 ) {
     for &(s, e) in runs {
         key.clear();
-        key.extend(chars[s..e].iter().map(char::to_ascii_lowercase));
+        key.extend(chars[s..e].iter().map(|c| c.ch().to_ascii_lowercase()));
         sink.key(key);
         if hyphen {
             sink.hyphen(key);
@@ -195,9 +218,7 @@ fn emit(
     }
 }
 
-fn segment(text: &str, sink: &mut impl Sink, chars: &mut Vec<char>, key: &mut String) {
-    chars.clear();
-    chars.extend(text.chars());
+fn decide<C: Unit>(chars: &[C], text: &str, sink: &mut impl Sink, key: &mut String) {
     if let Some(runs) = plain(chars) {
         return emit(chars, &runs, sink, false, key);
     }
@@ -207,6 +228,15 @@ fn segment(text: &str, sink: &mut impl Sink, chars: &mut Vec<char>, key: &mut St
         }
     }
     sink.dirty(text, true);
+}
+
+fn segment(text: &str, sink: &mut impl Sink, chars: &mut Vec<char>, key: &mut String) {
+    if text.is_ascii() {
+        return decide(text.as_bytes(), text, sink, key);
+    }
+    chars.clear();
+    chars.extend(text.chars());
+    decide(chars, text, sink, key)
 }
 
 /// Tokenizes one text into `sink`, as `tokenize(text)` does (see the module docs).
