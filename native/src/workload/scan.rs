@@ -9,6 +9,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde_json::Value;
 
+use crate::workload::chunk::{intersect, Check, Chunk};
 use crate::workload::post::{self, Cell, Kind};
 use crate::workload::tokens::{self, Sink};
 
@@ -50,7 +51,7 @@ impl Fx {
     }
 }
 
-type HashMap<K, V> = StdMap<K, V, BuildHasherDefault<Fx>>;
+pub(crate) type HashMap<K, V> = StdMap<K, V, BuildHasherDefault<Fx>>;
 type HashSet<K> = StdSet<K, BuildHasherDefault<Fx>>;
 
 const OTHER: i32 = -1;
@@ -90,13 +91,15 @@ pub struct Config {
     pub max_ids: usize,
 }
 
-struct Row {
-    number: i64,
-    words: Vec<u32>,
-    phrases: Vec<u32>,
-    tools: Vec<u32>,
-    links: Vec<u32>,
-    cells: Vec<i64>,
+/// A post of the chunk: its number, the ids of its words, clean phrases, tools and links (each
+/// once), and its filter cells.
+pub(crate) struct Row {
+    pub number: i64,
+    pub words: Vec<u32>,
+    pub phrases: Vec<u32>,
+    pub tools: Vec<u32>,
+    pub links: Vec<u32>,
+    pub cells: Vec<i64>,
 }
 
 /// One query's answer so far.
@@ -117,7 +120,8 @@ pub struct Scanner {
     fields: Vec<(Vec<String>, Kind)>,
     codes: Vec<HashMap<String, i64>>,
     probes: Vec<Probe>,
-    keyword_codes: Vec<Vec<i64>>,
+    checks: Vec<Vec<Check>>,
+    eq_columns: Vec<bool>,
     max_ids: usize,
     rows: Vec<Row>,
     ids: Vec<String>,
@@ -175,19 +179,20 @@ impl Scanner {
             heads.entry((p[0], p[1])).or_default().push(k as u32);
         }
         let mut codes: Vec<HashMap<String, i64>> = vec![HashMap::default(); config.fields.len()];
-        let keyword_codes = config
+        let checks: Vec<Vec<Check>> = config
             .probes
             .iter()
             .map(|p| {
-                let keyword = p.conds.iter().filter_map(|c| match c {
-                    Cond::Keyword { column, value } => Some((*column, value)),
-                    _ => None,
-                });
-                keyword
-                    .map(|(column, value)| intern(&mut codes[column], value))
+                p.conds
+                    .iter()
+                    .filter_map(|c| Check::of(c, &mut codes))
                     .collect()
             })
             .collect();
+        let mut eq_columns = vec![false; config.fields.len()];
+        for check in checks.iter().flatten().filter(|c| c.low == c.high) {
+            eq_columns[check.column] = true;
+        }
         Ok(Scanner {
             words: index(&config.words),
             tools: index(&config.tools),
@@ -206,7 +211,8 @@ impl Scanner {
             fields: config.fields,
             codes,
             probes: config.probes,
-            keyword_codes,
+            checks,
+            eq_columns,
             max_ids: config.max_ids,
             rows: Vec::new(),
             ids: Vec::new(),
@@ -353,26 +359,28 @@ impl Scanner {
                 self.links.len(),
                 self.phrases.len(),
             ],
-            self.fields.len(),
+            &self.eq_columns,
         );
         let all: Vec<u32> = (0..self.rows.len() as u32).collect();
-        let (mut lists, mut found) = (Vec::new(), Vec::new());
+        let (mut lists, mut found, mut kept) = (Vec::new(), Vec::new(), Vec::new());
         for (q, probe) in self.probes.iter().enumerate() {
             chunk.lists(probe, &mut lists);
-            let candidates = if lists.is_empty() {
-                &all
+            let checks = &self.checks[q];
+            let candidates: &[u32] = if lists.is_empty() {
+                chunk.narrowest(checks).unwrap_or(&all)
             } else {
                 intersect(&mut lists, &mut found);
                 &found
             };
-            let keyword_codes = &self.keyword_codes[q];
+            let rows = if checks.is_empty() {
+                candidates
+            } else {
+                chunk.keep(candidates, checks, &mut kept);
+                &kept
+            };
             let answer = &mut self.answers[q];
-            let mut first = None;
-            for &r in candidates {
-                if !chunk.holds(&probe.conds, keyword_codes, r as usize) {
-                    continue;
-                }
-                first.get_or_insert(r);
+            let first = rows.first().copied();
+            for &r in rows {
                 answer.count += 1;
                 answer.sum = answer.sum.wrapping_add(hashes[r as usize]);
                 if let Some(numbers) = &mut answer.numbers {
@@ -395,104 +403,11 @@ impl Scanner {
     }
 }
 
-fn intern(codes: &mut HashMap<String, i64>, value: &str) -> i64 {
+pub(crate) fn intern(codes: &mut HashMap<String, i64>, value: &str) -> i64 {
     if let Some(&code) = codes.get(value) {
         return code;
     }
     let code = codes.len() as i64;
     codes.insert(value.to_owned(), code);
     code
-}
-
-/// The posts of `lists` (each sorted, without repeats) that are in all of them, in order.
-fn intersect(lists: &mut [&[u32]], out: &mut Vec<u32>) {
-    lists.sort_unstable_by_key(|l| l.len());
-    out.clear();
-    out.extend_from_slice(lists[0]);
-    for &other in &lists[1..] {
-        let mut rest = other;
-        out.retain(|&r| {
-            rest = &rest[rest.partition_point(|&x| x < r)..];
-            rest.first() == Some(&r)
-        });
-        if out.is_empty() {
-            break;
-        }
-    }
-}
-
-/// A chunk as posting lists (the posts holding each word, tool, link, clean phrase and
-/// number) and as columns (the numbers, and each filter field's cells).
-struct Chunk {
-    postings: [Vec<Vec<u32>>; 4],
-    by_number: HashMap<i64, Vec<u32>>,
-    numbers: Vec<i64>,
-    columns: Vec<Vec<i64>>,
-}
-
-const WORDS: usize = 0;
-const TOOLS: usize = 1;
-const LINKS: usize = 2;
-const PHRASES: usize = 3;
-
-impl Chunk {
-    fn of(rows: &[Row], sizes: [usize; 4], fields: usize) -> Self {
-        let mut postings = sizes.map(|size| vec![Vec::new(); size]);
-        let mut by_number: HashMap<i64, Vec<u32>> = HashMap::default();
-        for (r, row) in rows.iter().enumerate() {
-            let r = r as u32;
-            let ids = [&row.words, &row.tools, &row.links, &row.phrases];
-            for (lists, ids) in postings.iter_mut().zip(ids) {
-                for &id in ids {
-                    let list = &mut lists[id as usize];
-                    if list.last() != Some(&r) {
-                        list.push(r);
-                    }
-                }
-            }
-            by_number.entry(row.number).or_default().push(r);
-        }
-        let columns = (0..fields)
-            .map(|c| rows.iter().map(|row| row.cells[c]).collect())
-            .collect();
-        let numbers = rows.iter().map(|row| row.number).collect();
-        Chunk {
-            postings,
-            by_number,
-            numbers,
-            columns,
-        }
-    }
-
-    /// The posting lists of the probe's words, phrase, link, number and tools.
-    fn lists<'a>(&'a self, probe: &Probe, out: &mut Vec<&'a [u32]>) {
-        static EMPTY: Vec<u32> = Vec::new();
-        out.clear();
-        let list = |kind: usize, id: u32| self.postings[kind][id as usize].as_slice();
-        out.extend(probe.terms.iter().map(|&t| list(WORDS, t)));
-        out.extend(probe.phrase.map(|p| list(PHRASES, p)));
-        out.extend(probe.link.map(|l| list(LINKS, l)));
-        out.extend(
-            probe
-                .number
-                .map(|n| self.by_number.get(&n).unwrap_or(&EMPTY).as_slice()),
-        );
-        out.extend(probe.conds.iter().filter_map(|c| match c {
-            Cond::Tool(t) => Some(list(TOOLS, *t)),
-            _ => None,
-        }));
-    }
-
-    /// Whether post `r` meets the conditions on the filter columns (tools are in the lists).
-    fn holds(&self, conds: &[Cond], keyword_codes: &[i64], r: usize) -> bool {
-        let mut keyword = keyword_codes.iter();
-        conds.iter().all(|cond| match cond {
-            Cond::Equal { column, value } => self.columns[*column][r] == *value,
-            Cond::Range { column, low, high } => (*low..=*high).contains(&self.columns[*column][r]),
-            Cond::Tool(_) => true,
-            Cond::Keyword { column, .. } => keyword
-                .next()
-                .is_some_and(|&code| self.columns[*column][r] == code),
-        })
-    }
 }
