@@ -202,6 +202,28 @@ def test_relative_links_point_to_existing_files(path: Path) -> None:
     assert broken_links(path, path.read_text(encoding="utf-8")) == []
 
 
+def repeated_headings(text: str) -> list[str]:
+    """The headings of a Markdown text that stand more than once (outside code blocks)."""
+    seen: dict[str, int] = {}
+    fenced = False
+    for line in text.splitlines():
+        fenced ^= line.startswith("```")
+        if not fenced and line.startswith("#"):
+            seen[line] = seen.get(line, 0) + 1
+    return [heading for heading, count in seen.items() if count > 1]
+
+
+@pytest.mark.parametrize("path", markdown_files(), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_section_stands_twice(path: Path) -> None:
+    """A merge once left docs/queries.md with three of its sections twice."""
+    assert repeated_headings(path.read_text(encoding="utf-8")) == []
+
+
+def test_a_repeated_section_is_caught() -> None:
+    text = "# T\n\n## A\n\ntext\n\n```\n# a comment\n# a comment\n```\n\n## B\n\n## A\n"
+    assert repeated_headings(text) == ["## A"]
+
+
 def test_a_broken_link_is_caught(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     (tmp_path / "other.md").write_text("# Other\n\n## A `code` heading (yes)\n", encoding="utf-8")
