@@ -7,7 +7,7 @@ use pyo3::types::{PyBytes, PyList};
 
 use crate::workload::post::Kind;
 use crate::workload::scan::{self, Cond, Config, Probe};
-use crate::workload::tokens::{self, Sink};
+use crate::workload::tokens::{self, Listed};
 
 /// (kind, column or tool, keyword value, low or value, high)
 type RawCond = (String, usize, Option<String>, i64, i64);
@@ -189,28 +189,6 @@ impl Scanner {
     #[getter]
     fn posts(&self) -> u64 {
         self.inner.posts
-    }
-}
-
-#[derive(Default)]
-struct Listed {
-    tokens: Vec<String>,
-    dirty: Vec<String>,
-    hyphen: Vec<String>,
-}
-
-impl Sink for Listed {
-    fn key(&mut self, key: &str) {
-        self.tokens.push(key.to_owned());
-    }
-    fn dirty(&mut self, segment: &str, token: bool) {
-        if token {
-            self.tokens.push("\u{1}".to_owned());
-        }
-        self.dirty.push(segment.to_owned());
-    }
-    fn hyphen(&mut self, key: &str) {
-        self.hyphen.push(key.to_owned());
     }
 }
 

@@ -258,34 +258,36 @@ pub fn tokenize(text: &str, sink: &mut impl Sink) -> Result<(), Undecided> {
     Ok(())
 }
 
+/// A sink that lists what it gets: the keys (a dirty token as `"\u{1}"`), the dirty segments
+/// and the hyphenated keys (`synth._native.tokenize` and the tests).
+#[derive(Default)]
+pub struct Listed {
+    pub tokens: Vec<String>,
+    pub dirty: Vec<String>,
+    pub hyphen: Vec<String>,
+}
+
+impl Sink for Listed {
+    fn key(&mut self, key: &str) {
+        self.tokens.push(key.to_owned());
+    }
+    fn dirty(&mut self, segment: &str, token: bool) {
+        if token {
+            self.tokens.push("\u{1}".to_owned());
+        }
+        self.dirty.push(segment.to_owned());
+    }
+    fn hyphen(&mut self, key: &str) {
+        self.hyphen.push(key.to_owned());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[derive(Default)]
-    struct Seen {
-        tokens: Vec<String>,
-        dirty: Vec<String>,
-        hyphen: Vec<String>,
-    }
-
-    impl Sink for Seen {
-        fn key(&mut self, key: &str) {
-            self.tokens.push(key.into());
-        }
-        fn dirty(&mut self, segment: &str, token: bool) {
-            if token {
-                self.tokens.push("\u{1}".into());
-            }
-            self.dirty.push(segment.into());
-        }
-        fn hyphen(&mut self, key: &str) {
-            self.hyphen.push(key.into());
-        }
-    }
-
-    fn run(text: &str) -> Seen {
-        let mut seen = Seen::default();
+    fn run(text: &str) -> Listed {
+        let mut seen = Listed::default();
         tokenize(text, &mut seen).unwrap();
         seen
     }
@@ -317,7 +319,7 @@ mod tests {
         assert_eq!(run("a-b-").tokens, ["\u{1}"]);
         assert_eq!(run("<b>x</b> y").dirty, ["<b>x</b> y"]);
         assert_eq!(run("<>").tokens, Vec::<String>::new());
-        let mut seen = Seen::default();
+        let mut seen = Listed::default();
         assert_eq!(tokenize("<é>", &mut seen), Err(Undecided));
     }
 
