@@ -100,3 +100,28 @@ def lines_of(path: Path) -> list[dict[str, Any]]:
 def sealed(post: dict[str, Any]) -> bytes:
     post["meta"]["hash"] = "0" * 24
     return seal(post)
+
+
+def indexes(db: str) -> set[str]:
+    """The names of the indexes of synth's tables in ``db``."""
+    if db.startswith("postgresql://"):
+        rows = query(db, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+    else:
+        rows = query(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
+    return {name for (name,) in rows}
+
+
+# The secondary indexes both databases build (besides each one's own on posts).
+SECONDARY = {"posts_stack", "post_tools_tool", "post_entities_name", "post_links_target"}
+
+
+def deferred(db: str) -> bool:
+    """Whether a fresh load's indexes are still deferred in ``db``."""
+    return bool(query(db, "SELECT count(*) FROM synth_meta WHERE key = 'deferred_indexes'")[0][0])
+
+
+def fts_intact(db: str) -> None:
+    """SQLite: FTS5's own check that the index holds exactly the external content's text."""
+    if not db.startswith("postgresql://"):
+        with sqlite3.connect(db) as conn:
+            conn.execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1)")

@@ -22,8 +22,7 @@ from synth.load.importer import import_paths, import_validation
 from synth.load.search import search
 from synth.validate.check import check
 from synth.validate.records import Record
-from tests.load.common import digest, options, query, write_lines
-from tests.load.test_pipeline import SECONDARY, _deferred, _fts_intact, _indexes
+from tests.load.common import SECONDARY, deferred, digest, fts_intact, indexes, options, query, write_lines
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +49,7 @@ def seed_incremental(db: str, tmp_path: Path, lines: list[bytes]) -> None:
     """Make ``db`` hold one post of ``lines`` (and its indexes), so that the next import takes the
     incremental path."""
     seeded = import_paths([str(write_lines(tmp_path / "seed.jsonl", [_first_valid(lines)]))], db, options=options())
-    assert seeded.counts.inserted == 1 and not _deferred(db) and _indexes(db) >= SECONDARY
+    assert seeded.counts.inserted == 1 and not deferred(db) and indexes(db) >= SECONDARY
 
 
 def test_the_fresh_and_the_incremental_path_build_the_same_database(
@@ -73,9 +72,9 @@ def test_the_fresh_and_the_incremental_path_build_the_same_database(
     assert digest(db_url) == digest(reference_url)
     assert _rejects(db_url, source) == _rejects(reference_url, source)
     assert (tmp_path / "fresh.jsonl").read_bytes() == (tmp_path / "incremental.jsonl").read_bytes()
-    assert _indexes(db_url) == _indexes(reference_url)
+    assert indexes(db_url) == indexes(reference_url)
     for db in (db_url, reference_url):
-        _fts_intact(db)
+        fts_intact(db)
     titles = [title for (title,) in query(db_url, "SELECT title FROM posts ORDER BY id LIMIT 3")]
     for words in ["the", *(" ".join(title.split()[-2:]) for title in titles)]:
         found = search(db_url, words, limit=40)
@@ -104,8 +103,8 @@ def test_two_loads_at_once_end_complete_and_indexed_on_both_paths(
         assert child.returncode == 0, err
     import_paths([str(h) for h in halves], reference_url, options=options())
     assert digest(db_url) == digest(reference_url)
-    assert not _deferred(db_url) and _indexes(db_url) >= SECONDARY
-    _fts_intact(db_url)
+    assert not deferred(db_url) and indexes(db_url) >= SECONDARY
+    fts_intact(db_url)
     for words in ("the", "redis cache"):
         assert search(db_url, words, limit=30) == search(reference_url, words, limit=30)
 

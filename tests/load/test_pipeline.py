@@ -7,7 +7,6 @@ import gzip
 import itertools
 import json
 import re
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -32,7 +31,18 @@ from synth.validate.options import make_options
 from synth.validate.records import Record
 from synth.validate.run import validate_paths
 from tests.conftest import first_then_slow
-from tests.load.common import digest, mixed, options, query, sealed, write_lines
+from tests.load.common import (
+    SECONDARY,
+    deferred,
+    digest,
+    fts_intact,
+    indexes,
+    mixed,
+    options,
+    query,
+    sealed,
+    write_lines,
+)
 
 runner = CliRunner()
 
@@ -66,28 +76,6 @@ class _Counting:
     @property
     def seen(self) -> int:
         return len(self.lines)
-
-
-def _indexes(db: str) -> set[str]:
-    if db.startswith("postgresql://"):
-        rows = query(db, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
-    else:
-        rows = query(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
-    return {name for (name,) in rows}
-
-
-SECONDARY = {"posts_stack", "post_tools_tool", "post_entities_name", "post_links_target"}
-
-
-def _deferred(db: str) -> bool:
-    return bool(query(db, "SELECT count(*) FROM synth_meta WHERE key = 'deferred_indexes'")[0][0])
-
-
-def _fts_intact(db: str) -> None:
-    """SQLite: FTS5's own check that the index holds exactly the external content's text."""
-    if not db.startswith("postgresql://"):
-        with sqlite3.connect(db) as conn:
-            conn.execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('integrity-check', 1)")
 
 
 # ---- the row source seam and COPY text --------------------------------------------------------------
@@ -341,17 +329,17 @@ def test_a_fresh_load_builds_its_indexes_at_the_end_and_resumes(
     assert ref.fresh and ref.timings.index > 0
     with pytest.raises(_CrashError):
         import_paths([str(source)], db_url, options=options(batch=100), progress=_crash_after(2))
-    assert _deferred(db_url)
-    assert not SECONDARY & _indexes(db_url)  # built only at the end
+    assert deferred(db_url)
+    assert not SECONDARY & indexes(db_url)  # built only at the end
     if not db_url.startswith("postgresql://"):
         with pytest.raises(DatabaseError, match="has not built its search index yet"):
             search(db_url, "the", limit=5)
     resumed = import_paths([str(source)], db_url, options=options(batch=100))
     assert resumed.fresh and resumed.resumed_from == {str(source): 200}
-    assert not _deferred(db_url)
-    assert _indexes(db_url) >= SECONDARY
+    assert not deferred(db_url)
+    assert indexes(db_url) >= SECONDARY
     assert digest(db_url) == digest(reference)
-    _fts_intact(db_url)
+    fts_intact(db_url)
     for words in ("the", "postgres index", "kafka"):
         assert search(db_url, words, limit=20) == search(reference, words, limit=20)
     again = import_paths([str(source)], db_url, options=options(batch=100))
@@ -394,50 +382,26 @@ def test_a_kill_9_during_the_index_build_is_recovered_by_the_next_run(
         cwd=root, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert killed.returncode == -9, killed.stderr
-    assert _deferred(db_url) and not SECONDARY & _indexes(db_url)  # the build's transaction never committed
+    assert deferred(db_url) and not SECONDARY & indexes(db_url)  # the build's transaction never committed
     assert query(db_url, "SELECT count(*) FROM posts") == [(300,)]
     after = import_paths([str(source)], db_url, options=options(batch=100))
     assert after.fresh and (after.counts.unchanged, after.counts.records) == (300, 300)
-    assert not _deferred(db_url) and _indexes(db_url) >= SECONDARY
+    assert not deferred(db_url) and indexes(db_url) >= SECONDARY
     reference = reference_url
     import_paths([str(source)], reference, options=options(batch=100))
     assert digest(db_url) == digest(reference)
-    _fts_intact(db_url)
+    fts_intact(db_url)
     assert search(db_url, "the", limit=50) == search(reference, "the", limit=50)
 
 
-def test_an_import_into_a_database_with_posts_keeps_its_indexes(db_url: str, tmp_path: Path) -> None:
+def test_an_import_into_a_database_with_posts_keeps_itsindexes(db_url: str, tmp_path: Path) -> None:
     import_paths([str(write_lines(tmp_path / "a.jsonl", batch_json(0, 50, seed=6)))], db_url, options=options())
     more = import_paths([str(write_lines(tmp_path / "b.jsonl", batch_json(50, 80, seed=6)))], db_url, options=options())
     assert not more.fresh and (more.counts.inserted, more.timings.index < 5) == (80, True)
-    assert _indexes(db_url) >= SECONDARY and not _deferred(db_url)
-    _fts_intact(db_url)
+    assert indexes(db_url) >= SECONDARY and not deferred(db_url)
+    fts_intact(db_url)
     title = orjson.loads(batch_json(100, 1, seed=6)[0])["title"]
     assert search(db_url, title, limit=1)[0][0] == "alphanode-000100"
-
-
-def _import_command(source: Path, db: str, rejects: Path) -> list[str]:
-    return [sys.executable, "-m", "synth", "import", str(source), "--db", db, "--batch", "50", "--as-of", "2030-01-01",
-            "--rejects", str(rejects)]  # fmt: skip
-
-
-@pytest.mark.slow
-def test_two_fresh_loads_at_once_end_complete_and_indexed(db_url: str, reference_url: str, tmp_path: Path) -> None:
-    halves = [write_lines(tmp_path / f"h{k}.jsonl", batch_json(300 * k, 300, seed=8)) for k in range(2)]
-    children = [
-        subprocess.Popen(_import_command(half, db_url, tmp_path / f"d{k}"), stderr=subprocess.PIPE)
-        for k, half in enumerate(halves)
-    ]
-    for child in children:
-        _, err = child.communicate(timeout=300)
-        assert child.returncode == 0, err
-    reference = reference_url
-    import_paths([str(h) for h in halves], reference, options=options())
-    assert digest(db_url) == digest(reference)
-    assert not _deferred(db_url) and _indexes(db_url) >= SECONDARY
-    _fts_intact(db_url)
-    for words in ("the", "redis cache"):
-        assert search(db_url, words, limit=30) == search(reference, words, limit=30)
 
 
 # ---- progress and the summary -----------------------------------------------------------------------------
