@@ -14,6 +14,9 @@ client tools (``psql``, ``pg_dump``, ``pg_restore``), the ``sqlite3`` command
 contender reads the SAME file: a clean JSONL corpus of N posts (seed 0), written once, untimed,
 with the next edition of the same corpus (``synth.generation.edition``) for the ``--sync`` row.
 
+synth's modules are compiled to bytecode first (``compileall``), as pip compiles the peers' at
+install: without it, under ``PYTHONDONTWRITEBYTECODE``, every synth command would recompile them.
+
 Rows (every one a whole command in a subprocess, timed around the process; "synth s" is synth's
 own ``seconds``, start-up excluded; "read/validate/write/index" its summary's busy time per
 stage, which overlap):
@@ -56,7 +59,7 @@ from typing import Any
 
 import orjson
 import psycopg
-from _common import Meter, load_line, print_aligned, progress, spawn
+from _common import Meter, compile_synth, load_line, print_aligned, progress, spawn
 from psycopg import sql
 
 from synth.generation.edition import edition_lines
@@ -368,6 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rounds = args.rounds or mode.rounds
     print(f"bench_import, mode {mode.name}: N = {mode.posts:,} posts (seed {SEED}), {rounds} rounds")
     print(load_line("start"))
+    print(compile_synth())
     began = time.perf_counter()
     with bench_setup(mode) as setup:
         size, edition = setup.corpus.stat().st_size / 1e6, count_lines(setup.edition)

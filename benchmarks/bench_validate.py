@@ -63,6 +63,7 @@ What is measured and how to read it, part by part as printed:
    unpinned, on a larger clean file, timed with ``time.perf_counter`` around
    ``subprocess.run`` (interpreter start-up and pool start included), alternately, best run
    shown. "start-up" is the same command on a one-post file; "excl. start-up" subtracts it.
+   synth's modules are compiled to bytecode first (``compileall``, as pip does at install).
    The scaling factor is docs/s(K=2) / docs/s(K=1); 2.0 would be perfect, but the main
    process still reads lines, ships batches to the workers and applies the corpus rules.
 
@@ -92,7 +93,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema_rs
 import orjson
-from _common import load_line, machine_busy_seconds, own_cpu_seconds, pinned, print_aligned
+from _common import compile_synth, load_line, machine_busy_seconds, own_cpu_seconds, pinned, print_aligned
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
@@ -440,6 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" {'quick' if args.quick else 'normal'}"
     )
     print(load_line("start"))
+    print(compile_synth())
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench_validate-") as folder:
         corpora = make_corpora(Path(folder), counts)

@@ -48,7 +48,7 @@ from synth.generation.manifest import is_manifest, part_paths, read_manifest
 from synth.io import STDIO, open_input
 from synth.load.backend import Backend, Checkpoint, Counts, Reject, StaleLines
 from synth.load.database import check_url, connect, lookup
-from synth.load.pipeline import Chunk, outcomes
+from synth.load.pipeline import CHUNK, Chunk, outcomes
 from synth.load.rejects import check_target, default_rejects, write_rejects
 from synth.load.rows import PostRows
 from synth.load.rowsource import Outcome, RowJob, RowSource, digest_key, releases_gil, row_source
@@ -210,7 +210,7 @@ def _import_source(backend: Backend, path: str, options: ImportOptions, summary:
         pending = itertools.islice(records(stream, options.validation), skip, None)
         chunks = outcomes(
             pending, functools.partial(_position, stream), run.source, run.job, pool=run.pool, workers=run.workers,
-            lookup=run.lookup, timings=summary.timings,
+            lookup=run.lookup, timings=summary.timings, ahead=run.workers + -(-options.batch // CHUNK),
         )  # fmt: skip
         at = [0]
         for batch in _batches(enumerate(_flat(chunks, at), skip + 1), options.batch):

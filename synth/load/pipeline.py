@@ -9,7 +9,10 @@
 * The **workers** turn each chunk into outcomes with the row source: worker threads for a
   source that releases the GIL (the native check), processes for the Python source (threads
   would only take turns on the GIL), or the caller's own thread when there is no pool. At most
-  ``workers + 1`` chunks are in flight.
+  ``ahead`` chunks are in flight (``workers + 1`` unless the caller says more): the importer
+  lets them run a batch ahead, so the workers check the next batch while the writer commits
+  one (with fewer, they would wait for the writer at every batch and the stages would not
+  overlap).
 * The **writer** is the caller: it takes the outcomes in source order and commits them in
   batches with their checkpoints, so commits and checkpoints come exactly as without the
   pipeline.
@@ -177,6 +180,7 @@ def outcomes(
     workers: int = 1,
     lookup: Callable[[], Lookup] | None = None,
     timings: Timings | None = None,
+    ahead: int = 0,
 ) -> Iterator[Chunk]:
     """The outcomes of ``records`` in order, chunk by chunk (see the module docstring).
 
@@ -184,13 +188,14 @@ def outcomes(
     opens the reader's connection on a re-import (``None``: every record is checked).
     """
     timings = timings if timings is not None else Timings()
+    ahead = max(ahead, workers + 1)
     reader = _Reader(records, position, job, lookup)
     reader.start()
     pending: deque[tuple[_Read, Future[tuple[list[Outcome], float]] | tuple[list[Outcome], float]]] = deque()
     try:
         ended = False
         while not ended or pending:
-            if not ended and len(pending) <= workers:
+            if not ended and len(pending) < ahead:
                 item = reader.items.get()
                 if isinstance(item, BaseException):
                     raise item

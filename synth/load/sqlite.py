@@ -145,8 +145,11 @@ _SEARCH: Final = (
 # Chosen by measurement (docs/performance.md): WAL with synchronous NORMAL keeps every committed batch
 # through a crash of the process (a power cut may lose the last ones, never half of one); temporary
 # B-trees in memory; a WAL checkpoint every 16 MiB rather than 4. The page cache stays at its default
-# (2 MiB): a larger one cost its size in memory and gained nothing measurable.
+# (2 MiB): a larger one cost its size in memory and gained nothing measurable. Pages of 16 KiB (for a
+# new file only: the page size is fixed once the first table is written) hold a post's row (a 4-5 KB
+# document) without overflow pages: a fresh load of 20,000 posts took 8% less than with 4 KiB pages.
 PRAGMAS: Final = (
+    "PRAGMA page_size = 16384",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA temp_store = MEMORY",

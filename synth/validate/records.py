@@ -36,9 +36,14 @@ SAMPLE_LINES: Final = 100  # lines after the first that decide the layout
 RAW_KEPT: Final = 4096  # bytes of a rejected record's raw text that rejects keep
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Record:
-    """A line (or an element of an array, or a decoded whole document) and where it starts."""
+    """A line (or an element of an array, or a decoded whole document) and where it starts.
+
+    Treated as immutable (changed copies come from ``dataclasses.replace``) but not frozen: a
+    frozen dataclass sets each field through ``object.__setattr__``, which made building one
+    4.5x slower (1.6 against 0.35 us), a cost every line of every file pays.
+    """
 
     line: int
     offset: int

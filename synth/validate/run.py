@@ -51,7 +51,7 @@ def checked_records(
     if pool is None:
         while batch := list(itertools.islice(stream, SERIAL_BATCH)):
             for record, result in zip(batch, check_batch(batch, options), strict=True):
-                yield (slimmed(record) if result.rejected else record), result
+                yield (slimmed(record) if result.issues and result.rejected else record), result
         return
     pending: deque[tuple[list[Record], Future[list[RecordResult]]]] = deque()
     while True:
@@ -61,7 +61,7 @@ def checked_records(
         if pending and (len(pending) > IN_FLIGHT or not batch):
             done, future = pending.popleft()
             for record, result in zip(done, future.result(), strict=True):
-                yield (slimmed(record) if result.rejected else record), result
+                yield (slimmed(record) if result.issues and result.rejected else record), result
         if not batch and not pending:
             return
 
@@ -92,9 +92,10 @@ def validate_file(
             report.records += 1
             if sink is not None:
                 sink(path, record, result)
-            for finding in itertools.chain(
-                findings_of(path, record, result, selection), corpus.add(path, record, result)
-            ):
+            found = corpus.add(path, record, result)
+            if result.issues:  # most records have none: no generator for them
+                found[:0] = findings_of(path, record, result, selection)
+            for finding in found:
                 if finding.code in selection:
                     report.count(finding)
                     yield finding

@@ -9,7 +9,9 @@ import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +161,29 @@ def test_the_reader_stays_a_bounded_number_of_records_ahead() -> None:
         ahead = max(ahead, read[0] - consumed)
     assert consumed == 40 * CHUNK
     assert ahead <= (QUEUED + 3) * CHUNK  # queued chunks, one in hand, workers + 1 in flight
+
+
+@pytest.mark.parametrize("ahead", [0, 6])
+def test_workers_check_ahead_while_the_writer_holds_a_chunk(ahead: int) -> None:
+    """The writer commits a batch at a time: the check thread must not wait for it, nor run unbounded."""
+    checked = [0]
+
+    def counting(records: Sequence[Record], job: RowJob) -> list[Outcome]:
+        checked[0] += 1
+        return _stub_source(records, job)
+
+    source = (Record(k, 0, b"{}") for k in range(1, 20 * CHUNK + 1))
+    job = RowJob(import_validation(), False, b"k")
+    expected = max(ahead, 2)  # 0: workers + 1 chunks in flight
+    with ThreadPoolExecutor(1) as pool:
+        chunks = outcomes(source, lambda: 0, counting, job, pool=pool, workers=1, ahead=ahead)
+        next(chunks)  # the writer holds the first chunk (as while it commits a batch) ...
+        deadline = time.monotonic() + 10
+        while checked[0] < expected and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(0.05)
+        assert checked[0] == expected  # ... while the workers checked that many, and no more
+        assert sum(len(c.outcomes) for c in chunks) == 19 * CHUNK
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -414,3 +415,21 @@ def test_no_finding_depends_on_the_engine(tmp_path: Path) -> None:
         first = found["python", 1]
         assert first
         assert all(findings == first for findings in found.values())
+
+
+def test_the_text_pattern_the_crate_tests_its_framed_matcher_on_is_the_models() -> None:
+    """native/src/check/pattern.rs matches the visible-text pattern without a regex, and its tests hold
+    that matcher to the regex on every character: they must test the model's pattern, not an old copy."""
+    source = (Path(__file__).parents[2] / "native" / "src" / "check" / "pattern.rs").read_text()
+    found = re.search(r'const WHITESPACE: &str =\s*r"([^"]*)";', source)
+    assert found is not None, "pattern.rs no longer spells WHITESPACE"
+    rust_pattern = rf"^[^{found.group(1)}\x00](?:[^\r\n\x00]*[^{found.group(1)}\x00])?$"
+
+    def patterns(node: Any) -> set[str]:
+        if isinstance(node, dict):
+            own = {node["pattern"]} if isinstance(node.get("pattern"), str) else set()
+            return own.union(*(patterns(v) for v in node.values()))
+        return set().union(*(patterns(v) for v in node)) if isinstance(node, list) else set()
+
+    framed = {p for p in patterns(native_spec()) if r"(?:[^\r\n\x00]*" in p}  # the shape pattern.rs frames
+    assert framed == {rust_pattern}

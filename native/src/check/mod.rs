@@ -8,9 +8,10 @@
 //! no schema of its own: [`spec`] is what Python derives from the pydantic model.
 //!
 //! Modules: [`tree`] (the parser), [`spec`], [`schema`] (layer S), [`rules`] (layer C),
-//! [`canon`] (canonical bytes, the content hash and digests), [`rows`] (the importer's rows).
+//! [`pattern`] (the model's patterns), [`canon`] (canonical bytes, the content hash and digests), [`rows`] (the importer's rows).
 
 pub mod canon;
+pub mod pattern;
 pub mod py;
 pub mod rows;
 pub mod rules;
@@ -142,12 +143,12 @@ impl Checker {
                 // In schema order, the canonical bytes with the hash put back are orjson's bytes.
                 (true, Some(at)) => {
                     canonical[at..at + claimed.len()].copy_from_slice(claimed);
-                    String::from_utf8_lossy(canonical).into_owned()
+                    text(canonical)
                 }
                 _ => {
                     canonical.clear();
                     canon::compact(canonical, &tree);
-                    String::from_utf8_lossy(canonical).into_owned()
+                    text(canonical)
                 }
             };
             (
@@ -171,6 +172,15 @@ impl Checker {
             copy,
         }))
     }
+}
+
+/// The canonical bytes as a string: they are the line's strings and JSON's ASCII punctuation, so
+/// always UTF-8 (`from_utf8` checks it at memory speed, where the lossy reading walks chunks).
+fn text(bytes: &[u8]) -> String {
+    std::str::from_utf8(bytes).map_or_else(
+        |_| String::from_utf8_lossy(bytes).into_owned(),
+        str::to_owned,
+    )
 }
 
 #[cfg(test)]

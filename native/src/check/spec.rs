@@ -13,8 +13,7 @@
 //!   | {"type": "union", "tag": key, "choices": [[s, T], ...]}             T: objects
 //! ```
 
-use regex::Regex;
-
+use super::pattern::Pattern;
 use super::tree::{parse, Value};
 
 #[derive(Debug)]
@@ -81,7 +80,7 @@ pub const MAX_FIELDS: usize = 64;
 #[derive(Debug)]
 pub struct Spec {
     pub root: Object,
-    pub patterns: Vec<Regex>,
+    pub patterns: Vec<Pattern>,
     pub zero_hash: String,
     /// The deepest nesting of containers a valid post can have.
     pub depth: u32,
@@ -117,7 +116,7 @@ fn size(v: &Value<'_>, key: &str, default: usize) -> Result<usize> {
 }
 
 struct Reader {
-    patterns: Vec<(String, Regex)>,
+    patterns: Vec<(String, Pattern)>,
 }
 
 impl Reader {
@@ -125,8 +124,8 @@ impl Reader {
         if let Some(at) = self.patterns.iter().position(|(s, _)| s == source) {
             return Ok(at);
         }
-        let regex = Regex::new(source).map_err(|e| format!("pattern {source:?}: {e}"))?;
-        self.patterns.push((source.to_owned(), regex));
+        let pattern = Pattern::new(source)?;
+        self.patterns.push((source.to_owned(), pattern));
         Ok(self.patterns.len() - 1)
     }
 
