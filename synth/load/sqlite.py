@@ -77,6 +77,11 @@ INDEXES: Final = (
     *COMMON_INDEXES,
 )
 _REBUILD: Final = "INSERT INTO {posts_fts} ({n_posts_fts}) VALUES ('rebuild')"
+# FTS5 writes out a segment each time its pending terms pass `hashsize` (1 MiB by default), then merges
+# the segments: with 16 MiB the rebuild of a fresh load of 20,000 posts took 0.70 s against 1.10-1.51 s
+# (and a batch of an incremental import flushes once, not a segment a MiB). Kept in the table's config;
+# at most 16 MiB more memory while writing.
+_HASHSIZE: Final = "INSERT INTO {posts_fts} ({n_posts_fts}, rank) VALUES ('hashsize', 16777216)"
 # Layout 1 -> 2, in one transaction: checkpoints gain the record (NULL: a layout-1 checkpoint, which
 # the importer does not trust and restarts); rejects are keyed by record, and those of finished
 # sources count as reported ('': to a file of layout 1's), so that they are not written again.
@@ -266,6 +271,7 @@ class SQLiteBackend:
             deferred = self._deferred() or bool(empty)
             if deferred:
                 self.db.execute(self._sql("INSERT OR IGNORE INTO {synth_meta} VALUES ('deferred_indexes', '1')"))
+                self.db.execute(self._sql(_HASHSIZE))
                 for base, _ in INDEXES:
                     self.db.execute(f"DROP INDEX IF EXISTS {self.tables.index(base)}")
             else:

@@ -71,3 +71,22 @@ def test_the_migration_runs_once(tmp_path: Path) -> None:
     columns = [row[1] for row in sqlite3.connect(db).execute("PRAGMA table_info(synth_rejects)")]
     assert columns == ["source", "record", "line", "offset", "raw", "findings", "reported", "current"]
     assert query(db, "SELECT count(*) FROM synth_rejects") == [(1,)]
+
+
+def test_a_new_database_has_16_kib_pages_and_a_16_mib_fts_hash(tmp_path: Path) -> None:
+    """The two settings chosen by measurement (docs/performance.md), and an FTS index they leave intact."""
+    db = str(tmp_path / "p.db")
+    import_paths([str(write_lines(tmp_path / "p.jsonl", batch_json(0, 30, seed=4)))], db, options=options(batch=7))
+    assert query(db, "PRAGMA page_size") == [(16384,)]
+    assert ("hashsize", 16 << 20) in query(db, "SELECT k, v FROM posts_fts_config")
+    execute(db, "INSERT INTO posts_fts (posts_fts) VALUES ('integrity-check')")  # raises when it is not
+    assert query(db, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'the'") != [(0,)]
+
+
+def test_an_existing_file_keeps_its_page_size(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as made:
+        made.execute("PRAGMA page_size = 4096")
+        made.execute("CREATE TABLE t (x)")
+    import_paths([str(write_lines(tmp_path / "p.jsonl", batch_json(0, 3, seed=4)))], str(db), options=options())
+    assert query(str(db), "PRAGMA page_size") == [(4096,)]
