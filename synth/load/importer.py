@@ -316,23 +316,17 @@ def _pool(stack: contextlib.ExitStack, source: RowSource, options: ImportOptions
     return None
 
 
-def _import_serial(
-    sources: list[str], db: str, options: ImportOptions, summary: ImportSummary, run: _Run, *, alone: bool = True
-) -> None:
-    """Import ``sources`` through one backend; ``alone``: no other process of this run writes the database."""
+def _import_serial(sources: list[str], db: str, options: ImportOptions, summary: ImportSummary, run: _Run) -> None:
     backend = connect(db, options.tables)
     try:
         backend.prepare()
-        deferred = backend.begin_load(aside=alone)
+        deferred = backend.begin_load()
         run.job = dataclasses.replace(run.job, copy=backend.copy_text)
         run.lookup = None if deferred else functools.partial(lookup, db, options.tables)
         with contextlib.ExitStack() as stack:
             run.pool, run.workers = _pool(stack, run.source, options), options.workers
             for path in sources:
                 _import_source(backend, path, options, summary, run)
-        began = time.perf_counter()
-        summary.fresh = backend.end_load() or summary.fresh
-        summary.timings.index += time.perf_counter() - began
     finally:
         backend.close()
 
@@ -341,8 +335,7 @@ def _import_part(args: tuple[str, str, ImportOptions]) -> ImportSummary:
     part, db, options = args
     summary = ImportSummary()
     source = row_source(options.validation)
-    run = _Run(source, RowJob(options.validation, False, _key(options)))
-    _import_serial([part], db, options, summary, run, alone=False)
+    _import_serial([part], db, options, summary, _Run(source, RowJob(options.validation, False, _key(options))))
     return summary
 
 

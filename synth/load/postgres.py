@@ -391,7 +391,7 @@ class PostgresBackend:
             raise _mapped(exc, self.url) from exc
         return done
 
-    def begin_load(self, *, aside: bool = False) -> bool:
+    def begin_load(self) -> bool:
         """Whether the indexes are deferred: yes for an empty ``posts`` (they are dropped now) or when an
         unfinished fresh load deferred them; otherwise they are made sure to exist."""
         try:
@@ -409,10 +409,6 @@ class PostgresBackend:
         except psycopg.Error as exc:
             raise _mapped(exc, self.url) from exc
         return deferred
-
-    def end_load(self) -> bool:
-        """The GIN index is built at the end, by :meth:`finish_load` (``aside`` does nothing here)."""
-        return False
 
     def finish_load(self) -> bool:
         """Build the indexes a fresh load deferred, in one transaction with the end of the deferral."""

@@ -20,16 +20,62 @@ from typing import Any, Final
 import orjson
 
 from synth.errors import DatabaseError
-from synth.load.aside import AsideIndex, Row
 from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject, StaleLines
 from synth.load.rows import COLUMNS, PostRows
-from synth.load.sqlite_schema import FTS_COLUMNS, INDEXES, REJECTS_COLUMNS, SCHEMA
-from synth.load.tables import BASES, DEFERRED, UNDEFERRED, Tables, check_foreign
+from synth.load.tables import BASES, COMMON_INDEXES, DEFERRED, UNDEFERRED, Tables, check_foreign
 
 __all__ = ["SQLiteBackend"]
 
-_NEW_ROWIDS: Final = "SELECT b.id, p.rowid FROM temp.batch b CROSS JOIN {posts} p ON p.id = b.id WHERE b.state = 'new'"
-_TEXTS: Final = tuple(COLUMNS.index(c) for c in ("title", "intro", "body"))
+_REJECTS: Final = """(
+    source TEXT NOT NULL, record INTEGER NOT NULL, line INTEGER NOT NULL, "offset" INTEGER NOT NULL,
+    raw TEXT NOT NULL, findings TEXT NOT NULL, reported TEXT, current INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (source, record)
+)"""
+SCHEMA: Final = f"""
+CREATE TABLE IF NOT EXISTS {{synth_meta}} (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS {{posts}} (
+    id TEXT PRIMARY KEY NOT NULL, number INTEGER NOT NULL, title TEXT NOT NULL, intro TEXT NOT NULL,
+    body TEXT NOT NULL, topic TEXT NOT NULL, problem TEXT NOT NULL, stack TEXT NOT NULL, area TEXT,
+    code_language TEXT NOT NULL, difficulty TEXT NOT NULL, reading_time INTEGER NOT NULL,
+    view_count INTEGER NOT NULL, quality INTEGER NOT NULL, freshness INTEGER NOT NULL, depth INTEGER NOT NULL,
+    clarity INTEGER NOT NULL, status TEXT NOT NULL, version TEXT NOT NULL, last_reviewed TEXT NOT NULL,
+    reference TEXT NOT NULL, content_hash TEXT NOT NULL, ai_generated_style INTEGER NOT NULL,
+    has_images INTEGER NOT NULL, image_heavy INTEGER NOT NULL, needs_human_review INTEGER NOT NULL,
+    doc TEXT NOT NULL, line_digest TEXT,
+    imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS {{post_tools}} (
+    post_id TEXT NOT NULL, position INTEGER NOT NULL, tool TEXT NOT NULL, PRIMARY KEY (post_id, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS {{post_entities}} (
+    post_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
+    PRIMARY KEY (post_id, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS {{post_links}} (
+    post_id TEXT NOT NULL, position INTEGER NOT NULL, target_id TEXT NOT NULL, PRIMARY KEY (post_id, position)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS {{posts_fts}} USING fts5 (
+    title, intro, body, content='{{n_posts}}', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS {{synth_checkpoints}} (
+    source TEXT PRIMARY KEY, line INTEGER NOT NULL, inserted INTEGER NOT NULL, updated INTEGER NOT NULL,
+    unchanged INTEGER NOT NULL, rejected INTEGER NOT NULL, record INTEGER
+);
+CREATE TABLE IF NOT EXISTS {{synth_rejects}} {_REJECTS};
+INSERT OR IGNORE INTO {{synth_meta}} (key, value) VALUES ('layout_version', '{LAYOUT_VERSION}')
+"""
+# The indexes besides the primary keys: a fresh load builds them (and the FTS index) at the end.
+# posts_keys covers what re-imports look up by id (hash, line digest, review date), which in the
+# table sit behind the long text columns, on overflow pages.
+INDEXES: Final = (
+    (
+        "posts_keys",
+        "CREATE INDEX IF NOT EXISTS {i_posts_keys} ON {posts} (id, content_hash, line_digest, last_reviewed)",
+    ),
+    ("posts_view_count", "CREATE INDEX IF NOT EXISTS {i_posts_view_count} ON {posts} (view_count)"),
+    *COMMON_INDEXES,
+)
 _REBUILD: Final = "INSERT INTO {posts_fts} ({n_posts_fts}) VALUES ('rebuild')"
 # FTS5 writes out a segment each time its pending terms pass `hashsize` (1 MiB by default), then merges
 # the segments: with 16 MiB the rebuild of a fresh load of 20,000 posts took 0.70 s against 1.10-1.51 s
@@ -42,7 +88,7 @@ _HASHSIZE: Final = "INSERT INTO {posts_fts} ({n_posts_fts}, rank) VALUES ('hashs
 _MIGRATE_1: Final = (
     "ALTER TABLE {synth_checkpoints} ADD COLUMN record INTEGER",
     "ALTER TABLE {synth_rejects} RENAME TO {n_synth_rejects}_v1",
-    "CREATE TABLE {synth_rejects} " + REJECTS_COLUMNS,
+    "CREATE TABLE {synth_rejects} " + _REJECTS,
     'INSERT INTO {synth_rejects} (source, record, line, "offset", raw, findings, reported, current) '
     'SELECT source, line, line, "offset", raw, findings, '
     "CASE WHEN source IN (SELECT source FROM {synth_checkpoints}) THEN NULL ELSE '' END, 1 FROM {n_synth_rejects}_v1",
@@ -144,8 +190,6 @@ class SQLiteBackend:
         self.path = path
         self.tables = tables or Tables()
         self.read_only = read_only
-        self.aside: AsideIndex | None = None
-        self.pending: list[Row] = []
         try:
             if read_only:
                 self.db = _read_only(path, immutable=False)
@@ -219,7 +263,7 @@ class SQLiteBackend:
     def _deferred(self) -> bool:
         return self.db.execute(self._sql(DEFERRED)).fetchone() is not None
 
-    def begin_load(self, *, aside: bool = False) -> bool:
+    def begin_load(self) -> bool:
         """Whether the indexes are deferred: yes for an empty ``posts`` (they are dropped now) or when an
         unfinished fresh load deferred them; otherwise they are made sure to exist."""
         with self._immediate():
@@ -233,14 +277,7 @@ class SQLiteBackend:
             else:
                 for _, statement in INDEXES:
                     self.db.execute(self._sql(statement))
-        if deferred and empty and aside:  # this run writes every post: its FTS index can be built beside it
-            self.aside = AsideIndex(self.path, self.tables, self._sql(FTS_COLUMNS), [i for _, i in INDEXES])
         return deferred
-
-    def end_load(self) -> bool:
-        """Finish a fresh load with the FTS index built beside it (:mod:`synth.load.aside`), if it can be."""
-        aside, self.aside = self.aside, None
-        return aside is not None and aside.finish()
 
     def finish_load(self) -> bool:
         """Build what a fresh load deferred (indexes, the FTS index) in one transaction; then ``optimize``.
@@ -308,8 +345,6 @@ class SQLiteBackend:
         if not deferred:
             self.db.execute(self._sql(_UNINDEX_CHANGED))
         self.db.executemany(self._sql(_INSERT), [(*p.post, p.digest) for p in new])
-        if self.aside is not None:
-            self._aside_rows(new, changed)
         self.db.executemany(self._sql(_UPDATE), [(*p.post[1:], p.digest, p.id) for p in changed])
         if not deferred:
             self.db.execute(self._sql(_INDEX_BATCH))
@@ -319,14 +354,6 @@ class SQLiteBackend:
             self.db.executemany(delete, [(p.id,) for p in changed])
             self.db.executemany(self._sql(insert), [row for p in touched for row in getattr(p, attr)])
         return len(new), len(changed)
-
-    def _aside_rows(self, new: list[PostRows], changed: list[PostRows]) -> None:
-        """The rows of the batch's new posts for the aside index, handed over once the batch commits."""
-        assert self.aside is not None  # noqa: S101 - only called with one
-        if changed:
-            self.aside.abandon()
-        rowids = dict(self.db.execute(self._sql(_NEW_ROWIDS)))
-        self.pending = [(rowids[p.id], p.content_hash, *(p.post[k] for k in _TEXTS)) for p in new]
 
     def _stale(self, known: dict[str, str]) -> set[str]:
         """The ids of ``known`` whose stored line digest is no longer the one given."""
@@ -344,7 +371,6 @@ class SQLiteBackend:
         repeated: int,
         known: dict[str, str],
     ) -> Counts:
-        self.pending = []
         with self._immediate():
             stale = self._stale(known)
             if stale:
@@ -363,8 +389,6 @@ class SQLiteBackend:
                 self._sql(_CHECKPOINT),
                 (source, last.record, last.line, total.inserted, total.updated, total.unchanged, total.rejected),
             )
-        if self.aside is not None:
-            self.aside.add(self.pending)
         return done
 
     def finish_source(self, source: str) -> None:
@@ -455,6 +479,4 @@ class SQLiteBackend:
         return [(pid, title, -score) for pid, title, score in rows]
 
     def close(self) -> None:
-        if self.aside is not None:
-            self.aside.stop()
         self.db.close()

@@ -373,7 +373,7 @@ def test_a_fresh_load_builds_its_indexes_at_the_end_and_resumes(
 
 KILL_DURING_INDEX = """
 import os, signal, sys
-from synth.load import aside, postgres, sqlite
+from synth.load import postgres, sqlite
 from synth.load.importer import import_paths
 from tests.load.common import options
 
@@ -392,19 +392,6 @@ for backend in (sqlite.SQLiteBackend, postgres.PostgresBackend):
     backend.finish_load = building
 sqlite.SQLiteBackend._sql = killing(sqlite.SQLiteBackend._sql)
 postgres.PostgresBackend._run = killing(postgres.PostgresBackend._run)
-
-class Killing:  # a fresh SQLite load builds its indexes in the aside index's transaction (synth.load.aside)
-    def __init__(self, tables):
-        self.tables, self._building = tables, True
-    def name(self, base):
-        return self.tables.name(base)
-    sql = killing(lambda self, template: self.tables.sql(template))
-
-install = aside.AsideIndex._install
-def killing_install(self, db):
-    self.tables = Killing(self.tables)
-    return install(self, db)
-aside.AsideIndex._install = killing_install
 import_paths([sys.argv[1]], sys.argv[2], options=options(batch=100), rejects=sys.argv[3])
 """
 
