@@ -52,7 +52,8 @@ class RecordResult:
 
     @property
     def rejected(self) -> bool:
-        return any(not code.startswith("W") for code, *_ in self.issues)
+        # Most records have no issue: no generator for them (this runs for every record of a run).
+        return bool(self.issues) and any(not code.startswith("W") for code, *_ in self.issues)
 
 
 def _depth(value: Any, limit: int) -> int:

@@ -51,7 +51,7 @@ def checked_records(
     if pool is None:
         while batch := list(itertools.islice(stream, SERIAL_BATCH)):
             for record, result in zip(batch, check_batch(batch, options), strict=True):
-                yield (slimmed(record) if result.issues and result.rejected else record), result
+                yield (slimmed(record) if result.rejected else record), result
         return
     pending: deque[tuple[list[Record], Future[list[RecordResult]]]] = deque()
     while True:
@@ -61,7 +61,7 @@ def checked_records(
         if pending and (len(pending) > IN_FLIGHT or not batch):
             done, future = pending.popleft()
             for record, result in zip(done, future.result(), strict=True):
-                yield (slimmed(record) if result.issues and result.rejected else record), result
+                yield (slimmed(record) if result.rejected else record), result
         if not batch and not pending:
             return
 
