@@ -90,3 +90,19 @@ def test_an_existing_file_keeps_its_page_size(tmp_path: Path) -> None:
         made.execute("CREATE TABLE t (x)")
     import_paths([str(write_lines(tmp_path / "p.jsonl", batch_json(0, 3, seed=4)))], str(db), options=options())
     assert query(str(db), "PRAGMA page_size") == [(4096,)]
+
+
+def test_lookups_by_id_answer_the_same_with_and_without_the_covering_index(tmp_path: Path) -> None:
+    """They run through posts_keys when it exists and without it while a fresh load deferred it."""
+    db = str(tmp_path / "k.db")
+    import_paths([str(write_lines(tmp_path / "p.jsonl", batch_json(0, 5, seed=4)))], db, options=options())
+    stored = {pid: (d, r) for pid, d, r in query(db, "SELECT id, line_digest, last_reviewed FROM posts")}
+    ids = [*sorted(stored), "no-such-post"]
+    answers = []
+    for drop in ((), ("DROP INDEX posts_keys",)):
+        execute(db, *drop)
+        backend = SQLiteBackend(db)
+        answers.append(backend.known(ids))
+        backend.close()
+    assert answers == [stored, stored]
+    assert query(db, "SELECT count(*) FROM sqlite_master WHERE name = 'posts_keys'") == [(0,)]
