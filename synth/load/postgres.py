@@ -124,6 +124,17 @@ _CHILD_COLUMNS: Final = {
     "entities": ("post_entities", "post_id, position, name, type"),
     "links": ("post_links", "post_id, position, target_id"),
 }
+# A changed post's child rows are replaced only where they differ (synth.load.changes): its stored rows
+# that the batch does not have go, the batch's rows not stored come in (every child column is NOT NULL).
+_CHILD_MERGE: Final = tuple(
+    (
+        f"DELETE FROM {{{table}}} t USING stage_changed c WHERE t.post_id = c.id AND NOT EXISTS (SELECT 1 "
+        f"FROM stage_{attr} s WHERE {' AND '.join(f's.{c} = t.{c}' for c in columns.split(', '))})",
+        f"INSERT INTO {{{table}}} ({columns}) SELECT {columns} FROM stage_{attr} s "
+        "WHERE s.post_id IN (SELECT id FROM stage_changed) ON CONFLICT (post_id, position) DO NOTHING",
+    )
+    for attr, (table, columns) in _CHILD_COLUMNS.items()
+)
 _MERGE: Final = f"""
 WITH upserted AS (
     INSERT INTO {{posts}} AS p ({", ".join(COLUMNS)}, line_digest)
@@ -342,12 +353,9 @@ class PostgresBackend:
             return 0, 0
         self._stage([p for p in posts if p.id in wanted])
         self._run(_MERGE)
-        for attr, (table, columns) in _CHILD_COLUMNS.items():
-            self._run(f"DELETE FROM {{{table}}} t USING stage_changed c WHERE t.post_id = c.id")
-            self._run(
-                f"INSERT INTO {{{table}}} ({columns}) SELECT {columns} FROM stage_{attr} s "
-                "WHERE s.post_id IN (SELECT id FROM stage_changed)"
-            )
+        for delete, insert in _CHILD_MERGE:
+            self._run(delete)
+            self._run(insert)
         inserted, changed = self._run("SELECT count(*) FILTER (WHERE inserted), count(*) FROM stage_changed").fetchone()
         return int(inserted), int(changed) - int(inserted)
 

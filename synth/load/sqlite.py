@@ -21,141 +21,33 @@ import orjson
 
 from synth.errors import DatabaseError
 from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject, StaleLines
-from synth.load.rows import COLUMNS, PostRows
-from synth.load.tables import BASES, COMMON_INDEXES, DEFERRED, UNDEFERRED, Tables, check_foreign
+from synth.load.changes import CHILDREN, Rewrites, rewrites
+from synth.load.rows import PostRows
+from synth.load.sqlite_sql import (
+    BY_KEYS,
+    CHECKPOINT,
+    CHILD_SQL,
+    HASHES,
+    HASHSIZE,
+    INDEX_BATCH,
+    INDEXES,
+    INSERT,
+    KNOWN,
+    MIGRATE_1,
+    MIGRATE_2,
+    REBUILD,
+    REDIGEST,
+    REJECT,
+    SCHEMA,
+    SEARCH,
+    STALE,
+    TEXTS,
+    UNINDEX_CHANGED,
+    UPDATE,
+)
+from synth.load.tables import BASES, DEFERRED, UNDEFERRED, Tables, check_foreign
 
 __all__ = ["SQLiteBackend"]
-
-_REJECTS: Final = """(
-    source TEXT NOT NULL, record INTEGER NOT NULL, line INTEGER NOT NULL, "offset" INTEGER NOT NULL,
-    raw TEXT NOT NULL, findings TEXT NOT NULL, reported TEXT, current INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (source, record)
-)"""
-SCHEMA: Final = f"""
-CREATE TABLE IF NOT EXISTS {{synth_meta}} (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS {{posts}} (
-    id TEXT PRIMARY KEY NOT NULL, number INTEGER NOT NULL, title TEXT NOT NULL, intro TEXT NOT NULL,
-    body TEXT NOT NULL, topic TEXT NOT NULL, problem TEXT NOT NULL, stack TEXT NOT NULL, area TEXT,
-    code_language TEXT NOT NULL, difficulty TEXT NOT NULL, reading_time INTEGER NOT NULL,
-    view_count INTEGER NOT NULL, quality INTEGER NOT NULL, freshness INTEGER NOT NULL, depth INTEGER NOT NULL,
-    clarity INTEGER NOT NULL, status TEXT NOT NULL, version TEXT NOT NULL, last_reviewed TEXT NOT NULL,
-    reference TEXT NOT NULL, content_hash TEXT NOT NULL, ai_generated_style INTEGER NOT NULL,
-    has_images INTEGER NOT NULL, image_heavy INTEGER NOT NULL, needs_human_review INTEGER NOT NULL,
-    doc TEXT NOT NULL, line_digest TEXT,
-    imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-);
-CREATE TABLE IF NOT EXISTS {{post_tools}} (
-    post_id TEXT NOT NULL, position INTEGER NOT NULL, tool TEXT NOT NULL, PRIMARY KEY (post_id, position)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS {{post_entities}} (
-    post_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
-    PRIMARY KEY (post_id, position)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS {{post_links}} (
-    post_id TEXT NOT NULL, position INTEGER NOT NULL, target_id TEXT NOT NULL, PRIMARY KEY (post_id, position)
-) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS {{posts_fts}} USING fts5 (
-    title, intro, body, content='{{n_posts}}', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
-);
-CREATE TABLE IF NOT EXISTS {{synth_checkpoints}} (
-    source TEXT PRIMARY KEY, line INTEGER NOT NULL, inserted INTEGER NOT NULL, updated INTEGER NOT NULL,
-    unchanged INTEGER NOT NULL, rejected INTEGER NOT NULL, record INTEGER
-);
-CREATE TABLE IF NOT EXISTS {{synth_rejects}} {_REJECTS};
-INSERT OR IGNORE INTO {{synth_meta}} (key, value) VALUES ('layout_version', '{LAYOUT_VERSION}')
-"""
-# The indexes besides the primary keys: a fresh load builds them (and the FTS index) at the end.
-# posts_keys covers what re-imports look up by id (hash, line digest, review date), which in the
-# table sit behind the long text columns, on overflow pages.
-INDEXES: Final = (
-    (
-        "posts_keys",
-        "CREATE INDEX IF NOT EXISTS {i_posts_keys} ON {posts} (id, content_hash, line_digest, last_reviewed)",
-    ),
-    ("posts_view_count", "CREATE INDEX IF NOT EXISTS {i_posts_view_count} ON {posts} (view_count)"),
-    *COMMON_INDEXES,
-)
-_REBUILD: Final = "INSERT INTO {posts_fts} ({n_posts_fts}) VALUES ('rebuild')"
-# FTS5 writes out a segment each time its pending terms pass `hashsize` (1 MiB by default), then merges
-# the segments: with 16 MiB the rebuild of a fresh load of 20,000 posts took 0.70 s against 1.10-1.51 s
-# (and a batch of an incremental import flushes once, not a segment a MiB). Kept in the table's config;
-# at most 16 MiB more memory while writing.
-_HASHSIZE: Final = "INSERT INTO {posts_fts} ({n_posts_fts}, rank) VALUES ('hashsize', 16777216)"
-# Layout 1 -> 2, in one transaction: checkpoints gain the record (NULL: a layout-1 checkpoint, which
-# the importer does not trust and restarts); rejects are keyed by record, and those of finished
-# sources count as reported ('': to a file of layout 1's), so that they are not written again.
-_MIGRATE_1: Final = (
-    "ALTER TABLE {synth_checkpoints} ADD COLUMN record INTEGER",
-    "ALTER TABLE {synth_rejects} RENAME TO {n_synth_rejects}_v1",
-    "CREATE TABLE {synth_rejects} " + _REJECTS,
-    'INSERT INTO {synth_rejects} (source, record, line, "offset", raw, findings, reported, current) '
-    'SELECT source, line, line, "offset", raw, findings, '
-    "CASE WHEN source IN (SELECT source FROM {synth_checkpoints}) THEN NULL ELSE '' END, 1 FROM {n_synth_rejects}_v1",
-    "DROP TABLE {n_synth_rejects}_v1",
-    "UPDATE {synth_meta} SET value = '2' WHERE key = 'layout_version'",
-)
-# Layout 2 -> 3: posts keep their line's digest (NULL for those imported before: checked in full once).
-_MIGRATE_2: Final = (
-    "ALTER TABLE {posts} ADD COLUMN line_digest TEXT",
-    "UPDATE {synth_meta} SET value = '3' WHERE key = 'layout_version'",
-)
-
-_INSERT: Final = (
-    f"INSERT INTO {{posts}} ({', '.join(COLUMNS)}, line_digest) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})"
-)
-_UPDATE: Final = (
-    f"UPDATE {{posts}} SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])}, line_digest = ?, "
-    "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?"
-)
-_REDIGEST: Final = "UPDATE {posts} SET line_digest = ? WHERE id = ? AND line_digest IS NOT ?"
-# Lookups by id, each one row of JSON: sqlite3 lets go of the GIL at every row it steps to, and with the
-# importer's reader thread wanting it too, each row of a 2,000-row result waited for the GIL (26 ms a batch).
-_STALE: Final = (
-    "SELECT json_group_array(j.key) FROM json_each(?) AS j "
-    "LEFT JOIN {posts} AS p ON p.id = j.key AND p.line_digest = j.value WHERE p.id IS NULL"
-)
-_KNOWN: Final = (
-    "SELECT json_group_array(json_array(p.id, p.line_digest, p.last_reviewed)) "
-    "FROM json_each(?) AS j CROSS JOIN {posts} AS p ON p.id = j.value"
-)
-_HASHES: Final = (
-    "SELECT json_group_object(p.id, p.content_hash) FROM temp.batch AS b CROSS JOIN {posts} AS p ON p.id = b.id"
-)
-# They read only columns of posts_keys, but the planner takes the primary key's index (unique) and then
-# the row, whose key columns sit behind the text on overflow pages: 2.5-4 times slower.
-_BY_KEYS: Final = ("{posts} AS p ON", "{posts} AS p INDEXED BY {i_posts_keys} ON")
-_INDEX_BATCH: Final = (
-    "INSERT INTO {posts_fts} (rowid, title, intro, body) "
-    "SELECT p.rowid, p.title, p.intro, p.body FROM temp.batch b CROSS JOIN {posts} p ON p.id = b.id "
-    "WHERE b.state != 'same'"
-)
-_UNINDEX_CHANGED: Final = (
-    "INSERT INTO {posts_fts} ({n_posts_fts}, rowid, title, intro, body) "
-    "SELECT 'delete', p.rowid, p.title, p.intro, p.body FROM temp.batch b CROSS JOIN {posts} p ON p.id = b.id "
-    "WHERE b.state = 'changed'"
-)
-_CHILDREN: Final = {
-    "post_tools": ("tools", "INSERT INTO {post_tools} (post_id, position, tool) VALUES (?, ?, ?)"),
-    "post_entities": ("entities", "INSERT INTO {post_entities} (post_id, position, name, type) VALUES (?, ?, ?, ?)"),
-    "post_links": ("links", "INSERT INTO {post_links} (post_id, position, target_id) VALUES (?, ?, ?)"),
-}
-_CHECKPOINT: Final = (
-    "INSERT OR REPLACE INTO {synth_checkpoints} (source, record, line, inserted, updated, unchanged, rejected) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
-# A reject already written to a file keeps its mark when the same source rejects it alike again.
-_REJECT: Final = (
-    'INSERT INTO {synth_rejects} (source, record, line, "offset", raw, findings) VALUES (?, ?, ?, ?, ?, ?) '
-    'ON CONFLICT (source, record) DO UPDATE SET line = excluded.line, "offset" = excluded."offset", '
-    "reported = CASE WHEN raw = excluded.raw AND findings = excluded.findings THEN reported END, "
-    "raw = excluded.raw, findings = excluded.findings, current = 1"
-)
-_SEARCH: Final = (
-    "SELECT p.id, p.title, bm25({posts_fts}, 10.0, 4.0, 1.0) AS score FROM {posts_fts} "
-    "JOIN {posts} p ON p.rowid = {posts_fts}.rowid WHERE {posts_fts} MATCH ? ORDER BY score, p.id LIMIT ?"
-)
-
 
 # Chosen by measurement (docs/performance.md): WAL with synchronous NORMAL keeps every committed batch
 # through a crash of the process (a power cut may lose the last ones, never half of one); temporary
@@ -184,6 +76,11 @@ def _mapped(exc: sqlite3.Error, path: str) -> DatabaseError:
     if "not a database" in text or "malformed" in text:
         return DatabaseError(f"{path}: the file is not a usable SQLite database", hint="point --db at another file")
     return DatabaseError(f"{path}: {text}", hint="check the database file")
+
+
+def _ids(posts: list[PostRows]) -> str:
+    """The posts' ids as a JSON array, for ``json_each(?)``."""
+    return orjson.dumps([p.id for p in posts]).decode()
 
 
 def _read_only(path: str, immutable: bool) -> sqlite3.Connection:
@@ -219,17 +116,20 @@ class SQLiteBackend:
         except sqlite3.Error as exc:
             raise _mapped(exc, self.path) from exc
 
+    def _json(self, template: str, params: Any) -> Any:
+        """The value of a statement that answers one row of JSON."""
+        return orjson.loads(self.db.execute(self._sql(template), params).fetchone()[0])
+
     def _by_keys(self, template: str, params: Any) -> Any:
         """The JSON value of a lookup by id (``{posts} AS p ON ...``), through the covering index
         ``posts_keys``, or without it while it is missing (a fresh load defers it; another process may
         be running one)."""
         try:
-            row = self.db.execute(self._sql(template.replace(*_BY_KEYS)), params).fetchone()
+            return self._json(template.replace(*BY_KEYS), params)
         except sqlite3.OperationalError as exc:
             if "no such index" not in str(exc):
                 raise
-            row = self.db.execute(self._sql(template), params).fetchone()
-        return orjson.loads(row[0])
+        return self._json(template, params)
 
     def _columns(self) -> dict[str, set[str]]:
         """The columns of each existing table that has one of synth's names."""
@@ -276,7 +176,7 @@ class SQLiteBackend:
         with self._immediate():
             version = self.db.execute(self._sql("SELECT value FROM {synth_meta} WHERE key = 'layout_version'"))
             found = version.fetchone()[0]
-            steps = {"1": _MIGRATE_1 + _MIGRATE_2, "2": _MIGRATE_2}.get(found, ())
+            steps = {"1": MIGRATE_1 + MIGRATE_2, "2": MIGRATE_2}.get(found, ())
             if "line_digest" in self._columns().get(self.tables.name("posts"), set()):
                 steps = tuple(s for s in steps if "line_digest" not in s)  # added already
             for statement in steps:
@@ -293,7 +193,7 @@ class SQLiteBackend:
             deferred = self._deferred() or bool(empty)
             if deferred:
                 self.db.execute(self._sql("INSERT OR IGNORE INTO {synth_meta} VALUES ('deferred_indexes', '1')"))
-                self.db.execute(self._sql(_HASHSIZE))
+                self.db.execute(self._sql(HASHSIZE))
                 for base, _ in INDEXES:
                     self.db.execute(f"DROP INDEX IF EXISTS {self.tables.index(base)}")
             else:
@@ -313,7 +213,7 @@ class SQLiteBackend:
             if built:
                 for _, statement in INDEXES:
                     self.db.execute(self._sql(statement))
-                self.db.execute(self._sql(_REBUILD))
+                self.db.execute(self._sql(REBUILD))
                 self.db.execute(self._sql(UNDEFERRED))
             self.db.execute("COMMIT")
             self.db.execute("PRAGMA temp_store = MEMORY")
@@ -327,7 +227,7 @@ class SQLiteBackend:
     def known(self, ids: list[str]) -> dict[str, tuple[str | None, str]]:
         """The stored line digest and review date of each of ``ids`` that is stored."""
         try:
-            rows = self._by_keys(_KNOWN, (orjson.dumps(ids).decode(),))
+            rows = self._by_keys(KNOWN, (orjson.dumps(ids).decode(),))
         except sqlite3.Error as exc:
             raise _mapped(exc, self.path) from exc
         return {pid: (digest, reviewed) for pid, digest, reviewed in rows}
@@ -344,43 +244,49 @@ class SQLiteBackend:
         self._run("UPDATE {synth_rejects} SET current = 0 WHERE source = ?", (source,))
 
     def _classify(self, posts: list[PostRows]) -> tuple[list[PostRows], list[PostRows]]:
-        """(new, changed) posts of a batch; fills temp.batch with every id and its state; the unchanged
-        ones take their line's digest when it differs (a post imported from another spelling)."""
-        self.db.execute("DELETE FROM temp.batch")
-        self.db.executemany("INSERT INTO temp.batch (id, state) VALUES (?, 'new')", [(p.id,) for p in posts])
-        known: dict[str, str] = self._by_keys(_HASHES, ())
+        """(new, changed) posts of a batch; the unchanged ones take their line's digest when it differs
+        (a post imported from another spelling)."""
+        known: dict[str, str] = self._by_keys(HASHES, (_ids(posts),))
         new = [p for p in posts if p.id not in known]
         changed = [p for p in posts if p.id in known and known[p.id] != p.content_hash]
-        same = [(p.id,) for p in posts if p.id in known and known[p.id] == p.content_hash]
-        self.db.executemany("UPDATE temp.batch SET state = 'changed' WHERE id = ?", [(p.id,) for p in changed])
-        self.db.executemany("UPDATE temp.batch SET state = 'same' WHERE id = ?", same)
         redigest = [(p.digest, p.id, p.digest) for p in posts if p.digest and known.get(p.id) == p.content_hash]
-        self.db.executemany(self._sql(_REDIGEST), redigest)
+        self.db.executemany(self._sql(REDIGEST), redigest)
         return new, changed
 
+    def _rewrites(self, changed: list[PostRows]) -> Rewrites:
+        """What of the changed posts differs from what is stored (:mod:`synth.load.changes`)."""
+        ids = (_ids(changed),)
+        texts = self._json(TEXTS, ids) if changed else {}
+        children = {table: self._json(stored, ids) if changed else {} for table, (_, stored) in CHILD_SQL.items()}
+        return rewrites(changed, texts, children)
+
     def _merge(self, posts: list[PostRows], deferred: bool) -> tuple[int, int]:
-        """Write the new and changed posts; the FTS index too unless a fresh load defers it."""
+        """Write the new and changed posts, and of the changed ones only the child rows that differ; the
+        FTS index too (of new posts and changed text) unless a fresh load defers it."""
         if not posts:
             return 0, 0
         new, changed = self._classify(posts)
+        redo = self._rewrites(changed)
         if not deferred:
-            self.db.execute(self._sql(_UNINDEX_CHANGED))
-        self.db.executemany(self._sql(_INSERT), [(*p.post, p.digest) for p in new])
-        self.db.executemany(self._sql(_UPDATE), [(*p.post[1:], p.digest, p.id) for p in changed])
+            self.db.execute("DELETE FROM temp.batch")
+            indexed = [(p.id, "new") for p in new] + [(p.id, "changed") for p in redo.text]
+            self.db.executemany("INSERT INTO temp.batch (id, state) VALUES (?, ?)", indexed)
+            self.db.execute(self._sql(UNINDEX_CHANGED))
+        self.db.executemany(self._sql(INSERT), [(*p.post, p.digest) for p in new])
+        self.db.executemany(self._sql(UPDATE), [(*p.post[1:], p.digest, p.id) for p in changed])
         if not deferred:
-            self.db.execute(self._sql(_INDEX_BATCH))
-        touched = new + changed
-        for table, (attr, insert) in _CHILDREN.items():
-            delete = self._sql(f"DELETE FROM {{{table}}} WHERE post_id = ?")
-            self.db.executemany(delete, [(p.id,) for p in changed])
-            self.db.executemany(self._sql(insert), [row for p in touched for row in getattr(p, attr)])
+            self.db.execute(self._sql(INDEX_BATCH))
+        for table, (insert, _) in CHILD_SQL.items():
+            attr, rewritten = CHILDREN[table][0], redo.children[table]
+            self.db.executemany(self._sql(f"DELETE FROM {{{table}}} WHERE post_id = ?"), [(p.id,) for p in rewritten])
+            self.db.executemany(self._sql(insert), [row for p in new + rewritten for row in getattr(p, attr)])
         return len(new), len(changed)
 
     def _stale(self, known: dict[str, str]) -> set[str]:
         """The ids of ``known`` whose stored line digest is no longer the one given."""
         if not known:
             return set()
-        return set(self._by_keys(_STALE, (orjson.dumps(known).decode(),)))
+        return set(self._by_keys(STALE, (orjson.dumps(known).decode(),)))
 
     def write_batch(
         self,
@@ -400,13 +306,13 @@ class SQLiteBackend:
             unchanged = len(posts) - inserted - updated + repeated + len(known)
             done = Counts(inserted, updated, unchanged, len(rejects))
             self.db.executemany(
-                self._sql(_REJECT),
+                self._sql(REJECT),
                 [(source, r.record, r.line, r.offset, r.raw, orjson.dumps(r.findings).decode()) for r in rejects],
             )
             total = Counts(last.counts.inserted, last.counts.updated, last.counts.unchanged, last.counts.rejected)
             total.add(done)
             self.db.execute(
-                self._sql(_CHECKPOINT),
+                self._sql(CHECKPOINT),
                 (source, last.record, last.line, total.inserted, total.updated, total.unchanged, total.rejected),
             )
         return done
@@ -462,7 +368,7 @@ class SQLiteBackend:
                     f"intro, body FROM {{posts}} WHERE id IN ({gone})"
                 )
             )
-            for table in _CHILDREN:
+            for table in CHILDREN:
                 self.db.execute(self._sql(f"DELETE FROM {{{table}}} WHERE post_id IN ({gone})"))
             deleted: int = self.db.execute(self._sql(f"DELETE FROM {{posts}} WHERE id IN ({gone})")).rowcount
         return deleted  # after the commit
@@ -483,7 +389,7 @@ class SQLiteBackend:
         terms = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
         try:
             self._searchable()
-            rows = self.db.execute(self._sql(_SEARCH), (terms, limit)).fetchall()
+            rows = self.db.execute(self._sql(SEARCH), (terms, limit)).fetchall()
         except sqlite3.OperationalError as exc:
             if not (self.read_only and ("readonly" in str(exc) or "unable to open" in str(exc))):
                 raise _mapped(exc, self.path) from exc
@@ -491,7 +397,7 @@ class SQLiteBackend:
             try:
                 self.db = _read_only(self.path, immutable=True)
                 self._searchable()
-                rows = self.db.execute(self._sql(_SEARCH), (terms, limit)).fetchall()
+                rows = self.db.execute(self._sql(SEARCH), (terms, limit)).fetchall()
             except sqlite3.Error as again:
                 raise _mapped(again, self.path) from again
         except sqlite3.Error as exc:
