@@ -101,9 +101,9 @@ INDEXES: Final = (
 )
 _INDEX_MEMORY: Final = "SET LOCAL maintenance_work_mem = '256MB'"
 _STORED: Final = "SELECT id, line_digest, last_reviewed::text FROM {posts} WHERE id = ANY(%s)"
-_MATCHED: Final = (
-    "SELECT p.id FROM {posts} p JOIN unnest(%s::text[], %s::text[]) AS k (id, digest) ON p.id = k.id "
-    "WHERE p.line_digest = k.digest"
+_STALE: Final = (  # only the few that differ come back
+    "SELECT k.id FROM unnest(%s::text[], %s::text[]) AS k (id, digest) "
+    "LEFT JOIN {posts} p ON p.id = k.id AND p.line_digest = k.digest WHERE p.id IS NULL"
 )
 _REDIGEST: Final = (
     "UPDATE {posts} p SET line_digest = s.line_digest FROM stage_keys s "
@@ -126,12 +126,16 @@ _CHILD_COLUMNS: Final = {
 }
 # A changed post's child rows are replaced only where they differ (synth.load.changes): its stored rows
 # that the batch does not have go, the batch's rows not stored come in (every child column is NOT NULL).
+# The changed ids are looked up through the primary key (`= ANY(ARRAY(...))`): joined to the staging
+# table, whose size the planner cannot know, they made it scan the whole child table every batch.
 _CHILD_MERGE: Final = tuple(
     (
-        f"DELETE FROM {{{table}}} t USING stage_changed c WHERE t.post_id = c.id AND NOT EXISTS (SELECT 1 "
-        f"FROM stage_{attr} s WHERE {' AND '.join(f's.{c} = t.{c}' for c in columns.split(', '))})",
+        f"DELETE FROM {{{table}}} t WHERE t.post_id = ANY(ARRAY(SELECT id FROM stage_changed)) "
+        f"AND ({', '.join(f't.{c}' for c in columns.split(', '))}) NOT IN (SELECT {columns} FROM stage_{attr})",
         f"INSERT INTO {{{table}}} ({columns}) SELECT {columns} FROM stage_{attr} s "
-        "WHERE s.post_id IN (SELECT id FROM stage_changed) ON CONFLICT (post_id, position) DO NOTHING",
+        "WHERE s.post_id IN (SELECT id FROM stage_changed) AND NOT EXISTS "
+        f"(SELECT 1 FROM {{{table}}} t WHERE t.post_id = s.post_id AND t.position = s.position) "
+        "ON CONFLICT (post_id, position) DO NOTHING",
     )
     for attr, (table, columns) in _CHILD_COLUMNS.items()
 )
@@ -364,8 +368,7 @@ class PostgresBackend:
         if not known:
             return set()
         ids = list(known)
-        matched = {row[0] for row in self._run(_MATCHED, (ids, [known[i] for i in ids])).fetchall()}
-        return set(ids) - matched
+        return {row[0] for row in self._run(_STALE, (ids, [known[i] for i in ids])).fetchall()}
 
     def write_batch(
         self,
