@@ -41,8 +41,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol
 
-import orjson
-
 from synth.errors import ImportAbortedError, SynthError, UsageError
 from synth.generation.manifest import is_manifest, part_paths, read_manifest
 from synth.io import STDIO, open_input
@@ -53,6 +51,7 @@ from synth.load.rejects import check_target, default_rejects, write_rejects
 from synth.load.rows import PostRows
 from synth.load.rowsource import Outcome, RowJob, RowSource, digest_key, releases_gil, row_source
 from synth.load.summary import ImportSummary
+from synth.load.syncing import outcome_ids, source_ids
 from synth.load.tables import Tables
 from synth.validate.check import RecordResult, findings_of
 from synth.validate.native import use_native
@@ -170,6 +169,8 @@ class _Run:
     progress: Progress | None = None
     total: int | None = None
     done_bytes: int = 0  # bytes of the sources finished before the current one
+    seen: set[str] | None = None  # --sync: the post ids read (synth.load.syncing)
+    unseen: list[str] = field(default_factory=list)  # --sync: sources whose ids must be read again
 
 
 def _batches(items: Iterator[Checked], size: int) -> Iterator[list[Checked]]:
@@ -206,6 +207,8 @@ def _import_source(backend: Backend, path: str, options: ImportOptions, summary:
     summary.sources.append(key)
     counts = Counts()
     skip = _resume(backend, key, path, source is not None, counts, summary)
+    if run.seen is not None and skip:
+        run.unseen.append(path)  # resumed: its first records are not read this run
     with open_input(path) as stream:
         pending = itertools.islice(records(stream, options.validation), skip, None)
         chunks = outcomes(
@@ -215,6 +218,8 @@ def _import_source(backend: Backend, path: str, options: ImportOptions, summary:
         at = [0]
         for batch in _batches(enumerate(_flat(chunks, at), skip + 1), options.batch):
             limit = _stop_at(batch, counts, options)
+            if run.seen is not None and not outcome_ids((outcome for _, outcome in batch), run.seen):
+                run.unseen.append(path)
             began = time.perf_counter()
             _write(backend, key, path, batch, counts, run)
             summary.timings.write += time.perf_counter() - began
@@ -352,6 +357,7 @@ def _import_parallel(parts: list[str], db: str, options: ImportOptions, summary:
     finally:
         backend.close()
     single = dataclasses.replace(options, workers=1)
+    run.seen, run.unseen = None, parts  # --sync: the parts' processes do not report their ids
     with process_pool(options.workers) as pool:
         for part, done in zip(parts, pool.map(_import_part, [(part, db, single) for part in parts]), strict=True):
             summary.merge(done)
@@ -438,6 +444,7 @@ def import_paths(
     summary = ImportSummary()
     job = RowJob(options.validation, False, _key(options))
     run = _Run(row_source(options.validation), job, progress=progress, total=_total(sources))
+    run.seen = set() if options.sync else None
     began = time.perf_counter()
     try:
         if manifests and options.workers > 1 and len(sources) > 1:
@@ -459,24 +466,10 @@ def import_paths(
     if options.sync:
         backend = connect(db, options.tables)
         try:
-            summary.deleted = backend.sync(_ids(sources, options.validation))
+            seen = run.seen if run.seen is not None else set()
+            summary.deleted = backend.sync(seen | source_ids(dict.fromkeys(run.unseen), options.validation))
         finally:
             backend.close()
     summary.seconds = time.perf_counter() - began
     _check_manifests(manifests, summary)
     return summary
-
-
-def _ids(paths: list[str], options: Options) -> set[str]:
-    """Every valid post id of the input (the second pass of --sync)."""
-    ids: set[str] = set()
-    for path in paths:
-        with open_input(path) as stream:
-            for record in records(stream, options):
-                obj = record.obj
-                if record.data is not None:
-                    with contextlib.suppress(orjson.JSONDecodeError):
-                        obj = orjson.loads(record.data)
-                if isinstance(obj, dict) and isinstance(obj.get("id"), str):
-                    ids.add(obj["id"])
-    return ids

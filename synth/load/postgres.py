@@ -26,8 +26,26 @@ import orjson
 
 from synth.errors import DatabaseError, UsageError
 from synth.load.backend import LAYOUT_VERSION, Checkpoint, Counts, Reject, StaleLines, address, redacted, scrubbed
+from synth.load.postgres_sql import (
+    CHECKPOINT,
+    CHILD_COLUMNS,
+    CHILD_MERGE,
+    COLUMNS_OF,
+    INDEX_MEMORY,
+    INDEXES,
+    MERGE,
+    MIGRATE_1,
+    MIGRATE_2,
+    REDIGEST,
+    REJECT,
+    RESOLVE,
+    SCHEMA,
+    STAGING,
+    STALE,
+    STORED,
+)
 from synth.load.rows import COLUMNS, PostRows
-from synth.load.tables import BASES, COMMON_INDEXES, DEFERRED, UNDEFERRED, Tables, check_foreign
+from synth.load.tables import BASES, DEFERRED, UNDEFERRED, Tables, check_foreign
 
 try:
     import psycopg
@@ -36,145 +54,6 @@ except ImportError:  # pragma: no cover - depends on the installed extras
 
 __all__ = ["PostgresBackend"]
 
-_TYPES: Final = {
-    "number": "bigint", "reading_time": "integer", "view_count": "bigint", "quality": "smallint",
-    "freshness": "smallint", "depth": "smallint", "clarity": "smallint", "last_reviewed": "date",
-    "ai_generated_style": "boolean", "has_images": "boolean", "image_heavy": "boolean",
-    "needs_human_review": "boolean", "doc": "jsonb",
-}  # fmt: skip
-_POST_COLUMNS: Final = ",\n    ".join(
-    f"{c} {_TYPES.get(c, 'text')}{' PRIMARY KEY' if c == 'id' else ' NOT NULL' if c != 'area' else ''}" for c in COLUMNS
-)
-SCHEMA: Final = f"""
-CREATE TABLE IF NOT EXISTS {{synth_meta}} (key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE IF NOT EXISTS {{posts}} (
-    {_POST_COLUMNS},
-    line_digest text,
-    imported_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    search tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', intro), 'B')
-        || setweight(to_tsvector('simple', body), 'C')
-    ) STORED
-);
-CREATE TABLE IF NOT EXISTS {{post_tools}} (
-    post_id text NOT NULL, position integer NOT NULL, tool text NOT NULL, PRIMARY KEY (post_id, position));
-CREATE TABLE IF NOT EXISTS {{post_entities}} (
-    post_id text NOT NULL, position integer NOT NULL, name text NOT NULL, type text NOT NULL,
-    PRIMARY KEY (post_id, position));
-CREATE TABLE IF NOT EXISTS {{post_links}} (
-    post_id text NOT NULL, position integer NOT NULL, target_id text NOT NULL, PRIMARY KEY (post_id, position));
-CREATE TABLE IF NOT EXISTS {{synth_checkpoints}} (
-    source text PRIMARY KEY, line bigint NOT NULL, inserted bigint NOT NULL, updated bigint NOT NULL,
-    unchanged bigint NOT NULL, rejected bigint NOT NULL, record bigint);
-CREATE TABLE IF NOT EXISTS {{synth_rejects}} (
-    source text NOT NULL, line bigint NOT NULL, "offset" bigint NOT NULL, raw bytea NOT NULL, findings text NOT NULL,
-    record bigint NOT NULL, reported text, current boolean NOT NULL DEFAULT true, PRIMARY KEY (source, record));
-INSERT INTO {{synth_meta}} (key, value) VALUES ('layout_version', '{LAYOUT_VERSION}') ON CONFLICT DO NOTHING
-"""
-# Layout 1 -> 2 (under the DDL lock, in one transaction): checkpoints gain the record (NULL: a layout-1
-# checkpoint, which the importer does not trust and restarts); rejects are keyed by record, kept
-# in NUL-safe types, and those of finished sources count as reported ('': to a file of layout 1's).
-_MIGRATE_1: Final = (
-    "ALTER TABLE {synth_checkpoints} ADD COLUMN record bigint",
-    "ALTER TABLE {synth_rejects} ADD COLUMN record bigint",
-    "UPDATE {synth_rejects} SET record = line",
-    "ALTER TABLE {synth_rejects} ALTER COLUMN record SET NOT NULL",
-    "ALTER TABLE {synth_rejects} ALTER COLUMN raw TYPE bytea USING convert_to(raw, 'UTF8')",
-    "ALTER TABLE {synth_rejects} ALTER COLUMN findings TYPE text USING findings::text",
-    "ALTER TABLE {synth_rejects} ADD COLUMN reported text",
-    "UPDATE {synth_rejects} SET reported = '' WHERE source NOT IN (SELECT source FROM {synth_checkpoints})",
-    "ALTER TABLE {synth_rejects} ADD COLUMN current boolean NOT NULL DEFAULT true",
-    "ALTER TABLE {synth_rejects} DROP CONSTRAINT {i_synth_rejects_pkey}",
-    "ALTER TABLE {synth_rejects} ADD PRIMARY KEY (source, record)",
-    "UPDATE {synth_meta} SET value = '2' WHERE key = 'layout_version'",
-)
-# Layout 2 -> 3: posts keep their line's digest (NULL for those imported before: checked in full once).
-_MIGRATE_2: Final = (
-    "ALTER TABLE {posts} ADD COLUMN IF NOT EXISTS line_digest text",
-    "UPDATE {synth_meta} SET value = '3' WHERE key = 'layout_version'",
-)
-# The indexes besides the primary keys: a fresh load builds them at the end, as pg_restore does.
-INDEXES: Final = (
-    ("posts_search", "CREATE INDEX IF NOT EXISTS {i_posts_search} ON {posts} USING gin (search)"),
-    *COMMON_INDEXES,
-)
-_INDEX_MEMORY: Final = "SET LOCAL maintenance_work_mem = '256MB'"
-_STORED: Final = "SELECT id, line_digest, last_reviewed::text FROM {posts} WHERE id = ANY(%s)"
-_STALE: Final = (  # only the few that differ come back
-    "SELECT k.id FROM unnest(%s::text[], %s::text[]) AS k (id, digest) "
-    "LEFT JOIN {posts} p ON p.id = k.id AND p.line_digest = k.digest WHERE p.id IS NULL"
-)
-_REDIGEST: Final = (
-    "UPDATE {posts} p SET line_digest = s.line_digest FROM stage_keys s "
-    "WHERE p.id = s.id AND p.content_hash = s.content_hash AND s.line_digest IS NOT NULL "
-    "AND p.line_digest IS DISTINCT FROM s.line_digest"
-)
-_STAGING: Final = """
-CREATE TEMP TABLE IF NOT EXISTS stage_posts (LIKE {posts} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_tools (LIKE {post_tools}) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_entities (LIKE {post_entities}) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_links (LIKE {post_links}) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_changed (id text PRIMARY KEY, inserted boolean NOT NULL) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stage_keys (id text PRIMARY KEY, content_hash text NOT NULL, line_digest text)
-    ON COMMIT DELETE ROWS
-"""
-_CHILD_COLUMNS: Final = {
-    "tools": ("post_tools", "post_id, position, tool"),
-    "entities": ("post_entities", "post_id, position, name, type"),
-    "links": ("post_links", "post_id, position, target_id"),
-}
-# A changed post's child rows are replaced only where they differ (synth.load.changes): its stored rows
-# that the batch does not have go, the batch's rows not stored come in (every child column is NOT NULL).
-# The changed ids are looked up through the primary key (`= ANY(ARRAY(...))`): joined to the staging
-# table, whose size the planner cannot know, they made it scan the whole child table every batch.
-_CHILD_MERGE: Final = tuple(
-    (
-        f"DELETE FROM {{{table}}} t WHERE t.post_id = ANY(ARRAY(SELECT id FROM stage_changed)) "
-        f"AND ({', '.join(f't.{c}' for c in columns.split(', '))}) NOT IN (SELECT {columns} FROM stage_{attr})",
-        f"INSERT INTO {{{table}}} ({columns}) SELECT {columns} FROM stage_{attr} s "
-        "WHERE s.post_id IN (SELECT id FROM stage_changed) AND NOT EXISTS "
-        f"(SELECT 1 FROM {{{table}}} t WHERE t.post_id = s.post_id AND t.position = s.position) "
-        "ON CONFLICT (post_id, position) DO NOTHING",
-    )
-    for attr, (table, columns) in _CHILD_COLUMNS.items()
-)
-_MERGE: Final = f"""
-WITH upserted AS (
-    INSERT INTO {{posts}} AS p ({", ".join(COLUMNS)}, line_digest)
-    SELECT {", ".join(COLUMNS)}, line_digest FROM stage_posts
-    ON CONFLICT (id) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])},
-    line_digest = EXCLUDED.line_digest, updated_at = now()
-    WHERE p.content_hash IS DISTINCT FROM EXCLUDED.content_hash
-    RETURNING p.id, (p.xmax = 0) AS inserted
-)
-INSERT INTO stage_changed SELECT id, inserted FROM upserted
-"""
-# A reject already written to a file keeps its mark when the same source rejects it alike again.
-_REJECT: Final = (
-    'INSERT INTO {synth_rejects} AS r (source, record, line, "offset", raw, findings) '
-    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (source, record) DO UPDATE SET "
-    'line = EXCLUDED.line, "offset" = EXCLUDED."offset", raw = EXCLUDED.raw, findings = EXCLUDED.findings, '
-    "reported = CASE WHEN r.raw = EXCLUDED.raw AND r.findings = EXCLUDED.findings THEN r.reported END, "
-    "current = true"
-)
-_COLUMNS_OF: Final = """
-SELECT c.relname, array_agg(a.attname::text) FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-WHERE n.nspname = coalesce(%s, current_schema()) AND c.relname = ANY(%s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-GROUP BY c.relname
-"""
-_CHECKPOINT: Final = (
-    "INSERT INTO {synth_checkpoints} (source, record, line, inserted, updated, unchanged, rejected) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (source) DO UPDATE "
-    "SET record = EXCLUDED.record, line = EXCLUDED.line, inserted = EXCLUDED.inserted, "
-    "updated = EXCLUDED.updated, unchanged = EXCLUDED.unchanged, rejected = EXCLUDED.rejected"
-)
-_RESOLVE: Final = (
-    "could not translate host name", "Name or service not known", "failed to resolve host", "nodename nor servname",
-    "Temporary failure in name resolution", "No address associated with hostname",
-)  # fmt: skip
 _PORT: Final = ("invalid port number", 'for connection option "port"')
 _UNREACHABLE: Final = ("Connection refused", "timeout expired", "could not connect", "No route to host")
 
@@ -182,7 +61,7 @@ _UNREACHABLE: Final = ("Connection refused", "timeout expired", "could not conne
 def _connection_error(text: str, url: str) -> DatabaseError | None:
     """DNS, port and reachability errors, naming the host and port to check (not the server log)."""
     where, at = redacted(url), address(url)
-    if any(marker in text for marker in _RESOLVE):
+    if any(marker in text for marker in RESOLVE):
         return DatabaseError(
             f"{where}: cannot resolve the host name {at.host!r} ({text})",
             hint=f"check the host name {at.host!r} in --db (and that this machine can resolve it)",
@@ -259,7 +138,7 @@ class PostgresBackend:
 
     def _columns(self) -> dict[str, set[str]]:
         names = [self.tables.name(base) for base in BASES if base != "posts_fts"]
-        rows = self._run(_COLUMNS_OF, (self.tables.schema, names)).fetchall()
+        rows = self._run(COLUMNS_OF, (self.tables.schema, names)).fetchall()
         return {name: set(columns) for name, columns in rows}
 
     def _version(self) -> int:
@@ -275,12 +154,12 @@ class PostgresBackend:
                 if statement.strip():
                     self._run(statement)
             if self._version() == 1:
-                for statement in _MIGRATE_1:
+                for statement in MIGRATE_1:
                     self._run(statement)
             if self._version() == 2:
-                for statement in _MIGRATE_2:
+                for statement in MIGRATE_2:
                     self._run(statement)
-        for statement in _STAGING.split(";\n"):
+        for statement in STAGING.split(";\n"):
             self._run(statement)
         version = self._version()
         if version != LAYOUT_VERSION:
@@ -310,7 +189,7 @@ class PostgresBackend:
                     digest = b"\\N" if post.digest is None else post.digest.encode()
                     copy.write(post.copy.post[:-1] + b"\t" + digest + b"\n")
         for attr, table in zip(("tools", "entities", "links"), tables[1:], strict=True):
-            with cur.copy(f"COPY {table} ({_CHILD_COLUMNS[attr][1]}) FROM STDIN".encode()) as copy:
+            with cur.copy(f"COPY {table} ({CHILD_COLUMNS[attr][1]}) FROM STDIN".encode()) as copy:
                 for post in posts:
                     if post.copy is None:
                         for row in getattr(post, attr):
@@ -346,7 +225,7 @@ class PostgresBackend:
                 )
             )
             wanted = {row[0] for row in cur.fetchall()}
-            cur.execute(self._sql(_REDIGEST))
+            cur.execute(self._sql(REDIGEST))
             return wanted
 
     def _merge(self, posts: list[PostRows], deferred: bool) -> tuple[int, int]:
@@ -356,8 +235,8 @@ class PostgresBackend:
         if not wanted:
             return 0, 0
         self._stage([p for p in posts if p.id in wanted])
-        self._run(_MERGE)
-        for delete, insert in _CHILD_MERGE:
+        self._run(MERGE)
+        for delete, insert in CHILD_MERGE:
             self._run(delete)
             self._run(insert)
         inserted, changed = self._run("SELECT count(*) FILTER (WHERE inserted), count(*) FROM stage_changed").fetchone()
@@ -368,7 +247,7 @@ class PostgresBackend:
         if not known:
             return set()
         ids = list(known)
-        return {row[0] for row in self._run(_STALE, (ids, [known[i] for i in ids])).fetchall()}
+        return {row[0] for row in self._run(STALE, (ids, [known[i] for i in ids])).fetchall()}
 
     def write_batch(
         self,
@@ -389,13 +268,13 @@ class PostgresBackend:
                 done = Counts(inserted, updated, unchanged, len(rejects))
                 with self.db.cursor() as cur:
                     cur.executemany(
-                        self._sql(_REJECT),
+                        self._sql(REJECT),
                         [_reject_row(source, r) for r in rejects],
                     )
                 total = Counts(last.counts.inserted, last.counts.updated, last.counts.unchanged, last.counts.rejected)
                 total.add(done)
                 self._run(
-                    _CHECKPOINT,
+                    CHECKPOINT,
                     (source, last.record, last.line, total.inserted, total.updated, total.unchanged, total.rejected),
                 )
         except psycopg.Error as exc:
@@ -428,7 +307,7 @@ class PostgresBackend:
                 self._run("SELECT pg_advisory_xact_lock(20261129)")
                 if self._run(DEFERRED).fetchone() is None:
                     return False
-                self._run(_INDEX_MEMORY)
+                self._run(INDEX_MEMORY)
                 for _, statement in INDEXES:
                     self._run(statement)
                 self._run(UNDEFERRED)
@@ -438,7 +317,7 @@ class PostgresBackend:
 
     def known(self, ids: list[str]) -> dict[str, tuple[str | None, str]]:
         """The stored line digest and review date of each of ``ids`` that is stored."""
-        rows = self._run(_STORED, (ids,)).fetchall()
+        rows = self._run(STORED, (ids,)).fetchall()
         return {pid: (digest, reviewed) for pid, digest, reviewed in rows}
 
     def finish_source(self, source: str) -> None:
@@ -482,7 +361,7 @@ class PostgresBackend:
                     for pid in ids:
                         copy.write_row((pid,))
                 gone = "SELECT id FROM {posts} WHERE id NOT IN (SELECT id FROM keep)"
-                for table, _ in _CHILD_COLUMNS.values():
+                for table, _ in CHILD_COLUMNS.values():
                     cur.execute(self._sql(f"DELETE FROM {{{table}}} WHERE post_id IN ({gone})"))
                 cur.execute(self._sql(f"DELETE FROM {{posts}} WHERE id IN ({gone})"))
                 return int(cur.rowcount)
