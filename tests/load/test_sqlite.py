@@ -5,10 +5,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from synth.generation.assemble import batch_json
 from synth.load.backend import LAYOUT_VERSION
 from synth.load.importer import import_paths, source_identity
 from synth.load.sqlite import SQLiteBackend
+from synth.load.tables import Tables
 from tests.load.common import digest, execute, lines_of, options, query, write_lines
 
 V1_TABLES = (
@@ -106,3 +109,18 @@ def test_lookups_by_id_answer_the_same_with_and_without_the_covering_index(tmp_p
         backend.close()
     assert answers == [stored, stored]
     assert query(db, "SELECT count(*) FROM sqlite_master WHERE name = 'posts_keys'") == [(0,)]
+
+
+@pytest.mark.parametrize("prefix", ["", "synth_"])
+def test_a_re_import_looks_posts_up_through_the_covering_index(tmp_path: Path, prefix: str) -> None:
+    """Every lookup of an incremental batch names the (prefixed) index, and none falls back."""
+    tables = Tables(prefix=prefix)
+    db = str(tmp_path / "k.db")
+    lines = batch_json(0, 6, seed=4)
+    import_paths([str(write_lines(tmp_path / "p.jsonl", lines))], db, options=options(tables=tables))
+    backend = SQLiteBackend(db, tables)
+    ran: list[str] = []
+    backend.db.set_trace_callback(ran.append)  # only statements that were prepared and run
+    assert set(backend.known([f"alphanode-{k:06d}" for k in range(6)])) == {f"alphanode-{k:06d}" for k in range(6)}
+    backend.close()
+    assert [s for s in ran if f'INDEXED BY "{prefix}posts_keys"' in s] and not [s for s in ran if "INDEXED" not in s]
