@@ -4,15 +4,16 @@
   in chunks of :data:`CHUNK` records, and on a re-import looks up, with its own connection,
   the digests stored for the chunk's ids: a line whose digest matches (byte for byte the line
   that was accepted, :mod:`synth.load.rowsource`) and whose stored review date is not after
-  the as-of date is passed on unparsed, as ``known``. It hands chunks over through a queue of
-  :data:`QUEUED` chunks.
+  the as-of date is passed on unparsed, as ``known``. It hands each chunk to the workers as soon
+  as it is read, and on to the writer through a queue.
 * The **workers** turn each chunk into outcomes with the row source: worker threads for a
   source that releases the GIL (the native check), processes for the Python source (threads
   would only take turns on the GIL), or the caller's own thread when there is no pool. At most
-  ``ahead`` chunks are in flight (``workers + 1`` unless the caller says more): the importer
-  lets them run a batch ahead, so the workers check the next batch while the writer commits
-  one (with fewer, they would wait for the writer at every batch and the stages would not
-  overlap).
+  ``ahead`` chunks are out, read and not yet done with by the writer (``workers + 1`` unless the
+  caller says more): the importer lets them run a batch ahead, so the reader reads and the
+  workers check the next batch while the writer commits one (with fewer, they would wait for the
+  writer at every batch and the stages would not overlap; the reader used to hand chunks over
+  only when the writer asked for them, so during a commit nothing new was checked).
 * The **writer** is the caller: it takes the outcomes in source order and commits them in
   batches with their checkpoints, so commits and checkpoints come exactly as without the
   pipeline.
@@ -24,12 +25,10 @@ up to more than the wall time).
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
@@ -38,10 +37,9 @@ from typing import Any, Final, Protocol
 from synth.load.rowsource import Outcome, RowJob, RowSource, line_digest, line_id
 from synth.validate.records import Record
 
-__all__ = ["CHUNK", "QUEUED", "Chunk", "Lookup", "Timings", "outcomes"]
+__all__ = ["CHUNK", "Chunk", "Lookup", "Timings", "outcomes"]
 
 CHUNK: Final = 256  # records a worker checks at once
-QUEUED: Final = 4  # chunks the reader may be ahead of the workers
 _STOP_WAIT: Final = 5.0
 
 
@@ -109,23 +107,26 @@ def _hints(records: list[Record], job: RowJob, lookup: Lookup) -> dict[int, tupl
 
 
 class _Reader(threading.Thread):
-    """Reads chunks into a bounded queue; an error reaches the consumer as the queue's last item."""
+    """Reads chunks and hands each to the workers at once (``submit``), so that they check while the
+    writer commits; at most ``ahead`` chunks are out (read, and not yet done with by the consumer,
+    which gives each back to :attr:`slots`). An error reaches the consumer as the queue's last item."""
 
     def __init__(
-        self, records: Iterator[Record], position: Callable[[], int], job: RowJob, lookup: Callable[[], Lookup] | None
+        self,
+        records: Iterator[Record],
+        position: Callable[[], int],
+        job: RowJob,
+        lookup: Callable[[], Lookup] | None,
+        submit: Callable[[list[Record]], Any],
+        ahead: int,
     ) -> None:
         super().__init__(name="synth-import-reader", daemon=True)
         self.records, self.position, self.job, self.open_lookup = records, position, job, lookup
-        self.items: queue.Queue[_Read | BaseException | None] = queue.Queue(QUEUED)
+        self.submit = submit
+        self.items: queue.SimpleQueue[tuple[_Read, Any] | BaseException | None] = queue.SimpleQueue()
+        self.slots = threading.Semaphore(ahead)
         self.stopping = threading.Event()
         self.seconds = 0.0
-
-    def put(self, item: _Read | BaseException | None) -> bool:
-        while not self.stopping.is_set():
-            with contextlib.suppress(queue.Full):
-                self.items.put(item, timeout=0.1)
-                return True
-        return False
 
     def run(self) -> None:
         try:
@@ -136,25 +137,29 @@ class _Reader(threading.Thread):
                 if lookup is not None:
                     lookup.close()
         except BaseException as exc:  # handed to the consumer, which raises it
-            self.put(exc)
+            self.items.put(exc)
+
+    def _slot(self) -> bool:
+        """Wait for a chunk's slot; False when stopping."""
+        while not self.stopping.is_set():
+            if self.slots.acquire(timeout=0.1):
+                return True
+        return False
 
     def _read(self, lookup: Lookup | None) -> None:
-        while not self.stopping.is_set():
+        while self._slot():
             began = time.perf_counter()
             records = list(itertools.islice(self.records, CHUNK))
             known = _hints(records, self.job, lookup) if lookup is not None and records else {}
             self.seconds += time.perf_counter() - began
             if not records:
-                self.put(None)
+                self.items.put(None)
                 return
-            if not self.put(_Read(records, known, self.position())):
-                return
+            todo = [r for k, r in enumerate(records) if k not in known]
+            self.items.put((_Read(records, known, self.position()), self.submit(todo)))
 
     def stop(self) -> None:
         self.stopping.set()
-        with contextlib.suppress(queue.Empty):
-            while True:
-                self.items.get_nowait()
         self.join(_STOP_WAIT)
 
 
@@ -188,28 +193,20 @@ def outcomes(
     opens the reader's connection on a re-import (``None``: every record is checked).
     """
     timings = timings if timings is not None else Timings()
-    ahead = max(ahead, workers + 1)
-    reader = _Reader(records, position, job, lookup)
+    submit: Callable[[list[Record]], Any] = (
+        (lambda todo: todo) if pool is None else (lambda todo: pool.submit(_checked, source, todo, job))
+    )  # without a pool the consumer checks each chunk itself
+    reader = _Reader(records, position, job, lookup, submit, max(ahead, workers + 1))
     reader.start()
-    pending: deque[tuple[_Read, Future[tuple[list[Outcome], float]] | tuple[list[Outcome], float]]] = deque()
     try:
-        ended = False
-        while not ended or pending:
-            if not ended and len(pending) < ahead:
-                item = reader.items.get()
-                if isinstance(item, BaseException):
-                    raise item
-                if item is None:
-                    ended = True
-                    continue
-                todo = [r for k, r in enumerate(item.records) if k not in item.known]
-                work: Any = _checked(source, todo, job) if pool is None else pool.submit(_checked, source, todo, job)
-                pending.append((item, work))
-                continue
-            read, work = pending.popleft()
-            checked, seconds = work.result() if isinstance(work, Future) else work
+        while (item := reader.items.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            read, work = item
+            checked, seconds = work.result() if isinstance(work, Future) else _checked(source, work, job)
             timings.validate += seconds
             yield Chunk(_merged(read, checked), read.position)
+            reader.slots.release()  # the writer is done with the chunk: the reader may read one more
     finally:
         reader.stop()
         timings.read += reader.seconds
