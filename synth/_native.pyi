@@ -58,3 +58,6 @@ class Checker:
         rows: bool = False,
         copy: bool = False,
     ) -> list[Accepted | int]: ...
+
+def line_digests(key: bytes, lines: list[bytes]) -> list[str]:
+    """``synth.load.rowsource.line_digest`` of each line, without the GIL."""

@@ -6,11 +6,12 @@
 //! [`plan`] (a post's decisions), [`post`] (its JSON) and [`engine`] (sealed batches). The
 //! Python module `synth._native` is in `py`. [`check`] is the native validator (its own
 //! modules; `synth.validate.native` is its adapter); [`workload`] is the
-//! native workload scan (`synth.workload.native`).
+//! native workload scan (`synth.workload.native`); [`digest`] the line digests of re-imports.
 
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod digest;
 pub mod engine;
 pub mod floyd;
 pub mod json;

@@ -207,5 +207,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
     m.add("STREAMS", crate::plan::STREAMS)?;
     crate::check::py::register(m)?;
+    crate::digest::register(m)?;
     crate::workload::register(m)
 }

@@ -34,7 +34,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
-from synth.load.rowsource import Outcome, RowJob, RowSource, line_digest, line_id
+from synth.load.rowsource import Outcome, RowJob, RowSource, line_digests, line_id
 from synth.validate.records import Record
 
 __all__ = ["CHUNK", "Chunk", "Lookup", "Timings", "outcomes"]
@@ -93,17 +93,15 @@ def _hints(records: list[Record], job: RowJob, lookup: Lookup) -> dict[int, tupl
     if not ids:
         return {}
     stored = lookup.known(sorted(set(ids.values())))
-    hints = {}
+    wanted = []  # (index, id, stored digest) of the lines worth a digest
     for k, pid in ids.items():
         found = stored.get(pid)
-        if found is None or found[0] is None or found[1] > job.options.as_of:
-            continue
-        data = records[k].data
-        assert data is not None  # noqa: S101 - ids holds only records with data
-        digest = line_digest(data, job.key)
-        if digest == found[0]:
-            hints[k] = (pid, digest)
-    return hints
+        if found is not None and found[0] is not None and found[1] <= job.options.as_of:
+            wanted.append((k, pid, found[0]))
+    lines = [records[k].data or b"" for k, _, _ in wanted]  # ids holds only records with data
+    digests = line_digests(lines, job.key)
+    pairs = zip(wanted, digests, strict=True)
+    return {k: (pid, digest) for (k, pid, stored_digest), digest in pairs if digest == stored_digest}
 
 
 class _Reader(threading.Thread):

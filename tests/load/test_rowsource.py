@@ -1,0 +1,40 @@
+"""Line digests: the Rust core's batch digest is the Python reference's, byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+import pytest
+
+import synth.load.rowsource
+from synth.generation.assemble import batch_json
+from synth.load.rowsource import line_digest, line_digests
+from tests.conftest import shared_corpus
+
+
+def _lines() -> list[bytes]:
+    """Posts, every JSONTestSuite case, the naughty strings, seeded random bytes and the edges."""
+    suite = sorted(shared_corpus("jsontestsuite").glob("*.json"))
+    naughty = [p for p in shared_corpus("naughty-strings").iterdir() if p.is_file()]
+    rng = random.Random(15)
+    lines = [*batch_json(0, 20, seed=1), *(p.read_bytes() for p in suite)]
+    lines += [line for p in naughty for line in p.read_bytes().splitlines()]
+    lines += [rng.randbytes(rng.randrange(0, 9000)) for _ in range(300)]
+    return [*lines, b"", b"\x00", b"\xff" * 64, b"x" * 55, b"x" * 56, b"x" * 64]  # around SHA-256's block padding
+
+
+@pytest.mark.parametrize("key", [b"", b"k", bytes(range(32))])
+def test_the_batch_digest_is_the_reference_digest(key: bytes) -> None:
+    lines = _lines()
+    assert len(lines) > 500
+    got = line_digests(lines, key)
+    for line, digest in zip(lines, got, strict=True):
+        assert digest == line_digest(line, key), line[:200]
+        assert digest == hashlib.sha256(key + line).hexdigest()[:32]  # the documented function
+
+
+def test_without_the_rust_core_the_python_digest_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(synth.load.rowsource, "_native_digests", None)
+    lines = batch_json(0, 3, seed=1)
+    assert line_digests(lines, b"k") == [hashlib.sha256(b"k" + line).hexdigest()[:32] for line in lines]
