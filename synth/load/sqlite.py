@@ -32,6 +32,7 @@ from synth.load.sqlite_sql import (
     INDEX_BATCH,
     INDEXES,
     INSERT,
+    KEEP_OLD_TEXT,
     KNOWN,
     MIGRATE_1,
     MIGRATE_2,
@@ -41,8 +42,8 @@ from synth.load.sqlite_sql import (
     SCHEMA,
     SEARCH,
     STALE,
+    TEMP_TABLES,
     TEXTS,
-    UNINDEX_CHANGED,
     UPDATE,
 )
 from synth.load.tables import BASES, DEFERRED, UNDEFERRED, Tables, check_foreign
@@ -169,7 +170,8 @@ class SQLiteBackend:
                 f"{self.path}: tables of layout {version}, this synth writes layout {LAYOUT_VERSION}",
                 hint="import into a new database file, or use the synth that wrote it",
             )
-        self._run("CREATE TEMP TABLE IF NOT EXISTS batch (id TEXT PRIMARY KEY, state TEXT NOT NULL)")
+        for table in TEMP_TABLES:
+            self._run(table)
 
     def _migrate(self) -> None:
         """Layouts 1 and 2 to 3 in place, once: another process may have done it while this one waited."""
@@ -271,7 +273,8 @@ class SQLiteBackend:
             self.db.execute("DELETE FROM temp.batch")
             indexed = [(p.id, "new") for p in new] + [(p.id, "changed") for p in redo.text]
             self.db.executemany("INSERT INTO temp.batch (id, state) VALUES (?, ?)", indexed)
-            self.db.execute(self._sql(UNINDEX_CHANGED))
+            self.db.execute("DELETE FROM temp.old_text")
+            self.db.execute(self._sql(KEEP_OLD_TEXT))
         self.db.executemany(self._sql(INSERT), [(*p.post, p.digest) for p in new])
         self.db.executemany(self._sql(UPDATE), [(*p.post[1:], p.digest, p.id) for p in changed])
         if not deferred:
