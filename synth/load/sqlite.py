@@ -363,7 +363,8 @@ class SQLiteBackend:
         with self._immediate():
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (id TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM temp.keep")
-            self.db.executemany("INSERT INTO temp.keep (id) VALUES (?)", [(i,) for i in ids])
+            kept = orjson.dumps(sorted(ids)).decode()  # one statement, not a row at a time
+            self.db.execute("INSERT INTO temp.keep (id) SELECT value FROM json_each(?)", (kept,))
             gone = "SELECT id FROM {posts} WHERE id NOT IN (SELECT id FROM temp.keep)"
             self.db.execute(
                 self._sql(
