@@ -179,6 +179,8 @@ def native_rows_source(records: Sequence[Record], job: RowJob) -> list[Outcome]:
     """The native row source: the lines go through the native check as one batch (without the GIL);
     an accepted line gives its rows (and COPY text) from the native side, every other record goes
     to the Python source, which explains it."""
+    if not records:  # every line of the chunk matched a stored post: the checker is not even built
+        return []
     lines = [(k, r.data) for k, r in enumerate(records) if r.data is not None and r.issue is None]
     check = _native(job.options.as_of, job.options.selection, job.copy)
     verdicts = check.check_lines([data for _, data in lines])

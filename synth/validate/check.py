@@ -7,6 +7,7 @@ a valid post.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -19,18 +20,16 @@ from pydantic import ValidationError
 
 from synth.schema.constants import ZERO_HASH
 from synth.schema.hash import content_hash, digest
-from synth.schema.model import Post
-from synth.schema.order import in_schema_order
 from synth.schema.paths import error_path, format_path
 from synth.validate.native import native_check, use_native
 from synth.validate.options import Options
 from synth.validate.records import Record
 from synth.validate.report import Finding
 from synth.validate.rules import Context, Selection, schema_code
-from synth.validate.sanitize import sanitize
 
 if TYPE_CHECKING:
     from synth._native import Accepted
+    from synth.schema.model import Post
 
 __all__ = ["RecordResult", "check", "check_batch", "check_record", "findings_of", "validate_post"]
 
@@ -172,11 +171,21 @@ def _duplicate_keys(data: bytes) -> list[tuple[str, str]]:
     return duplicates
 
 
+@functools.cache
+def _model() -> type[Post]:
+    """The pydantic model, built on first use: building it (and what is read off it) is 45 ms of
+    start-up that a run whose lines the native check accepts, or a re-import of unchanged lines,
+    never needs."""
+    from synth.schema.model import Post  # noqa: PLC0415
+
+    return Post
+
+
 def _schema_issues(obj: Any, prefix: tuple[str | int, ...]) -> list[tuple[str, str, str, int]]:
     if not isinstance(obj, dict):
         return [("S003", format_path(prefix), f"a post must be a JSON object, not {type(obj).__name__}", 0)]
     try:
-        Post.model_validate(obj)
+        _model().model_validate(obj)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         issues = [
@@ -221,6 +230,8 @@ _ZEROED: Final = _HASH_KEY + ZERO_HASH.encode() + b'"'
 
 def _schema_ordered(obj: dict[str, Any]) -> bool:
     """Keys in schema order at every depth (:mod:`synth.schema.order`); the post is schema-valid."""
+    from synth.schema.order import in_schema_order  # noqa: PLC0415 - read off the model (see _model)
+
     return in_schema_order(obj)
 
 
@@ -287,6 +298,8 @@ def _check_python(
         result.issues.append(stop)
         return result
     if options.sanitize:
+        from synth.validate.sanitize import sanitize  # noqa: PLC0415 - read off the model (see _model)
+
         obj, repairs = sanitize(obj)
         result.issues += [(code, format_path(prefix + path), message, 0) for code, path, message in repairs]
         data = data if not repairs else None
@@ -310,7 +323,7 @@ def _check_python(
         if options.keep_posts:
             result.post = obj
         if options.sanitize and not result.rejected:
-            result.clean = Post.model_validate(obj).model_dump_json().encode()
+            result.clean = _model().model_validate(obj).model_dump_json().encode()
     return result
 
 

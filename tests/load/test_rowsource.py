@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +14,7 @@ import synth.load.rowsource
 from synth.generation.assemble import batch_json
 from synth.load.rowsource import line_digest, line_digests
 from tests.conftest import shared_corpus
+from tests.load.common import write_lines
 
 
 def _lines() -> list[bytes]:
@@ -38,3 +42,15 @@ def test_without_the_rust_core_the_python_digest_is_used(monkeypatch: pytest.Mon
     monkeypatch.setattr(synth.load.rowsource, "_native_digests", None)
     lines = batch_json(0, 3, seed=1)
     assert line_digests(lines, b"k") == [hashlib.sha256(b"k" + line).hexdigest()[:32] for line in lines]
+
+
+def test_a_re_import_of_unchanged_lines_builds_neither_the_checker_nor_the_model(tmp_path: Path) -> None:
+    """Start-up: the pydantic model (45 ms to build) is only made when a line has to be checked."""
+    source, db = write_lines(tmp_path / "p.jsonl", batch_json(0, 600, seed=1)), str(tmp_path / "p.db")
+    code = (
+        "import sys; from synth.load.importer import import_paths; "
+        f"s = import_paths([{str(source)!r}], {db!r}); "
+        "print(s.counts.inserted, s.counts.unchanged, 'synth.schema.model' in sys.modules)"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True) for _ in range(2)]
+    assert [r.stdout.split() for r in runs] == [["600", "0", "True"], ["0", "600", "False"]]
