@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from synth.load.backend import LAYOUT_VERSION
+from synth.load.changes import CHILDREN
 from synth.load.rows import COLUMNS
 from synth.load.tables import COMMON_INDEXES
 
@@ -115,11 +116,8 @@ CREATE TEMP TABLE IF NOT EXISTS stage_changed (id text PRIMARY KEY, inserted boo
 CREATE TEMP TABLE IF NOT EXISTS stage_keys (id text PRIMARY KEY, content_hash text NOT NULL, line_digest text)
     ON COMMIT DELETE ROWS
 """
-CHILD_COLUMNS: Final = {
-    "tools": ("post_tools", "post_id, position, tool"),
-    "entities": ("post_entities", "post_id, position, name, type"),
-    "links": ("post_links", "post_id, position, target_id"),
-}
+# PostRows attribute -> (child table, its columns for COPY)
+CHILD_COLUMNS: Final = {attr: (table, ", ".join(("post_id", *columns))) for table, (attr, columns) in CHILDREN.items()}
 # A changed post's child rows are replaced only where they differ (synth.load.changes): its stored rows
 # that the batch does not have go, the batch's rows not stored come in (every child column is NOT NULL).
 # The changed ids are looked up through the primary key (`= ANY(ARRAY(...))`): joined to the staging
