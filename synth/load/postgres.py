@@ -38,7 +38,6 @@ from synth.load.postgres_sql import (
     MIGRATE_2,
     REDIGEST,
     REJECT,
-    RESOLVE,
     SCHEMA,
     STAGING,
     STALE,
@@ -54,6 +53,10 @@ except ImportError:  # pragma: no cover - depends on the installed extras
 
 __all__ = ["PostgresBackend"]
 
+_RESOLVE: Final = (
+    "could not translate host name", "Name or service not known", "failed to resolve host", "nodename nor servname",
+    "Temporary failure in name resolution", "No address associated with hostname",
+)  # fmt: skip
 _PORT: Final = ("invalid port number", 'for connection option "port"')
 _UNREACHABLE: Final = ("Connection refused", "timeout expired", "could not connect", "No route to host")
 
@@ -61,7 +64,7 @@ _UNREACHABLE: Final = ("Connection refused", "timeout expired", "could not conne
 def _connection_error(text: str, url: str) -> DatabaseError | None:
     """DNS, port and reachability errors, naming the host and port to check (not the server log)."""
     where, at = redacted(url), address(url)
-    if any(marker in text for marker in RESOLVE):
+    if any(marker in text for marker in _RESOLVE):
         return DatabaseError(
             f"{where}: cannot resolve the host name {at.host!r} ({text})",
             hint=f"check the host name {at.host!r} in --db (and that this machine can resolve it)",

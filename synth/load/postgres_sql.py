@@ -26,7 +26,6 @@ __all__ = [
     "MIGRATE_2",
     "REDIGEST",
     "REJECT",
-    "RESOLVE",
     "SCHEMA",
     "STAGING",
     "STALE",
@@ -165,7 +164,3 @@ CHECKPOINT: Final = (
     "SET record = EXCLUDED.record, line = EXCLUDED.line, inserted = EXCLUDED.inserted, "
     "updated = EXCLUDED.updated, unchanged = EXCLUDED.unchanged, rejected = EXCLUDED.rejected"
 )
-RESOLVE: Final = (
-    "could not translate host name", "Name or service not known", "failed to resolve host", "nodename nor servname",
-    "Temporary failure in name resolution", "No address associated with hostname",
-)  # fmt: skip
