@@ -6,7 +6,7 @@
 //! `true`/`false`. Lengths count code points, as Python's `len` does.
 
 use super::spec::{Int, List, Object, Spec, Str, Type};
-use super::tree::Value;
+use super::tree::{same_text, Value};
 
 /// Whether `v` is a valid `object`; `ordered` becomes false where keys are not in field order.
 pub fn object(spec: &Spec, object_spec: &Object, v: &Value<'_>, ordered: &mut bool) -> bool {
@@ -20,11 +20,11 @@ pub fn object(spec: &Spec, object_spec: &Object, v: &Value<'_>, ordered: &mut bo
     }
     let mut seen: u64 = 0;
     for (k, (key, value)) in entries.iter().enumerate() {
-        let slot = if fields[k].name == *key {
+        let slot = if same_text(&fields[k].name, key) {
             k
         } else {
             *ordered = false;
-            match fields.iter().position(|f| f.name == *key) {
+            match fields.iter().position(|f| same_text(&f.name, key)) {
                 Some(slot) => slot,
                 None => return false,
             }
@@ -45,14 +45,14 @@ pub fn choice<'s>(union: &'s super::spec::Union, v: &Value<'_>) -> Option<&'s Ob
     let Value::Object(entries) = v else {
         return None;
     };
-    let (_, tag) = entries.iter().find(|(k, _)| *k == union.tag)?;
+    let (_, tag) = entries.iter().find(|(k, _)| same_text(k, &union.tag))?;
     let Value::Str(tag) = tag else {
         return None;
     };
     union
         .choices
         .iter()
-        .find(|(name, _)| name == tag)
+        .find(|(name, _)| same_text(name, tag))
         .map(|(_, o)| o)
 }
 
@@ -62,7 +62,7 @@ pub fn valid(spec: &Spec, ty: &Type, v: &Value<'_>, ordered: &mut bool) -> bool 
         Type::Int(int) => matches!(v, Value::Int(n) if integer(int, *n)),
         Type::Bool => matches!(v, Value::Bool(_)),
         Type::Literal(choices) => {
-            matches!(v, Value::Str(text) if choices.iter().any(|c| c == text))
+            matches!(v, Value::Str(text) if choices.iter().any(|c| same_text(c, text)))
         }
         Type::List(list) => {
             matches!(v, Value::Array(items) if self::list(spec, list, items, ordered))
