@@ -191,7 +191,7 @@ def _command_flags() -> dict[str, str]:
 
 
 def _current_command() -> Any:
-    """The click command being run: typer vendors click from 0.29 (``typer._click``), earlier it uses click."""
+    """The click command being run: recent typer vendors click (``typer._click``), older releases use click."""
     for module in ("typer._click.globals", "click"):
         try:
             current = importlib.import_module(module).get_current_context

@@ -136,7 +136,7 @@ def test_the_op_type_is_a_choice_that_names_its_values() -> None:
     assert (result.exit_code, result.stderr) == (
         2,
         "Usage: synth generate [OPTIONS]\nTry 'synth generate --help' for help.\n\n"
-        "Error: Invalid value for '--op-type': Value error, 'update' is not one of 'index', 'create'.\n",
+        "Error: Invalid value for '--op-type': 'update' is not one of 'index', 'create'.\n",
     )
     created = runner.invoke(app, ["generate", "-n", "1", "-f", "bulk", "--op-type", "create", "--max-docs", "0"])
     assert created.stdout.startswith('{"create":{"_index":"alphanode","_id":"alphanode-000000"}}\n')

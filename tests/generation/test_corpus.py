@@ -157,7 +157,7 @@ def test_cli_shards(reference: bytes) -> None:
         (
             ["--workers", "-1"],
             "Usage: synth generate [OPTIONS]\nTry 'synth generate --help' for help.\n\n"
-            "Error: Invalid value for '--workers' / '-w': Input should be greater than or equal to 0\n",
+            "Error: Invalid value for '--workers' / '-w': -1 is not in the range 0<=x<=1024.\n",
         ),
         (
             ["--output", "/nonexistent/x.jsonl"],
