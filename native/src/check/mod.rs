@@ -8,7 +8,8 @@
 //! no schema of its own: [`spec`] is what Python derives from the pydantic model.
 //!
 //! Modules: [`tree`] (the parser), [`spec`], [`schema`] (layer S), [`rules`] (layer C),
-//! [`pattern`] (the model's patterns), [`canon`] (canonical bytes, the content hash and digests), [`rows`] (the importer's rows).
+//! [`pattern`] (the model's patterns), [`canon`] (canonical bytes, the content hash and digests), [`rows`] (the importer's rows),
+//! [`text`] (string tests).
 
 pub mod canon;
 pub mod pattern;
@@ -17,6 +18,7 @@ pub mod rows;
 pub mod rules;
 pub mod schema;
 pub mod spec;
+pub mod text;
 pub mod tree;
 
 use rows::{Cell, Children, Column};

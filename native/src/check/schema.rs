@@ -6,7 +6,8 @@
 //! `true`/`false`. Lengths count code points, as Python's `len` does.
 
 use super::spec::{Int, List, Object, Spec, Str, Type};
-use super::tree::{same_text, Value};
+use super::text::same_text;
+use super::tree::Value;
 
 /// Whether `v` is a valid `object`; `ordered` becomes false where keys are not in field order.
 pub fn object(spec: &Spec, object_spec: &Object, v: &Value<'_>, ordered: &mut bool) -> bool {

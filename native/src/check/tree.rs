@@ -12,6 +12,8 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
+use super::text::same_text;
+
 /// The key serde_json's `arbitrary_precision` gives the one entry of a number it hands over as text.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
@@ -98,33 +100,6 @@ impl<'a> Value<'a> {
             _ => false,
         }
     }
-}
-
-/// `a == b`, for the short strings keys and closed-set values are: at most two overlapping
-/// words compared, where `==` calls `memcmp` (a tenth of the check's instructions went to
-/// comparing keys that way).
-#[inline]
-pub fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    match n {
-        0 => true,
-        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
-        4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
-        8..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
-        _ => a == b,
-    }
-}
-
-/// The `N` bytes of `s` at `at` (in bounds: the callers' lengths say so).
-#[inline]
-fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
-    let mut out = [0; N];
-    out.copy_from_slice(&s[at..at + N]);
-    out
 }
 
 /// Parses one JSON text (surrounding JSON whitespace allowed); `None` when it is not valid JSON
@@ -308,22 +283,6 @@ mod tests {
 
     fn tree(text: &str) -> Option<Value<'_>> {
         parse(text.as_bytes(), 8)
-    }
-
-    #[test]
-    fn same_text_is_equality() {
-        for n in 0..40 {
-            let a: String = (0..n).map(|k| char::from(b'a' + (k % 26) as u8)).collect();
-            assert!(same_text(&a, &a.clone()), "{a}");
-            assert!(!same_text(&a, &format!("{a}x")), "{a}");
-            for k in 0..n {
-                let mut b = a.clone().into_bytes();
-                b[k] = b'Z';
-                let b = String::from_utf8(b).expect("ASCII");
-                assert!(!same_text(&a, &b), "{a} {b}");
-            }
-        }
-        assert!(same_text("é", "é") && !same_text("é", "è"));
     }
 
     #[test]
