@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +33,8 @@ def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _numeric(param: Any) -> bool:
-    """Whether a click parameter takes an int or a float (typer 0.29 keeps the annotation, older ones a click type)."""
-    descriptor = getattr(param, "type_descriptor", None)
-    if descriptor is not None:
-        annotation = descriptor.annotation
-        kinds = set(typing.get_args(annotation)) or {annotation}
-        return bool(kinds & {int, float}) and param.param_type_name == "option"
+    """Whether a click parameter takes an int or a float, by its click type's name (pyproject.toml holds
+    typer below 0.29, which kept the annotation instead)."""
     kind = getattr(getattr(param, "type", None), "name", "")
     numeric = (
         "integer",
