@@ -5,8 +5,9 @@
 consistency finding, exactly as :func:`synth.validate.check.check_record` would find it),
 or DEFER, an int: the Python path then produces the findings, byte for byte as without the
 native check. It is built from :func:`synth.schema.spec.native_spec`, derived from the
-pydantic model, which stays the contract; ``tests/validate/test_native.py`` checks that both
-paths agree. The GIL is released while a batch is checked.
+pydantic model, which stays the contract (as exported to ``synth/schema/native-spec.json`` while
+that file is current, :mod:`synth.schema.frozen`, so that no check waits for pydantic);
+``tests/validate/test_native.py`` checks that both paths agree. The GIL is released while a batch is checked.
 
     >>> from synth.validate.options import make_options
     >>> check = NativeCheck(make_options(as_of="2025-01-01"))
@@ -31,6 +32,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Final
 
 from synth.errors import UsageError
+from synth.schema.frozen import spec_text
 from synth.validate.options import ENGINES, Options
 from synth.validate.rules import SEMANTIC_CHECKS, Selection
 
@@ -82,11 +84,9 @@ def use_native(options: Options) -> bool:
 @functools.cache
 def checker(columns: tuple[str, ...] = ()) -> Checker:
     """The compiled checker of the post model (built once), with the ``posts`` columns of its rows."""
-    from synth.schema.spec import spec_json  # noqa: PLC0415 - pydantic's core schema only when needed
-
     if _native is None or not hasattr(_native, "Checker"):
         raise UsageError("the compiled checker synth._native.Checker is not built", hint=BUILD_HINT)
-    built: Checker = _native.Checker(spec_json(), list(columns))
+    built: Checker = _native.Checker(spec_text(), list(columns))
     return built
 
 
