@@ -321,26 +321,27 @@ def _pool(stack: contextlib.ExitStack, source: RowSource, options: ImportOptions
     return None
 
 
-def _import_serial(sources: list[str], db: str, options: ImportOptions, summary: ImportSummary, run: _Run) -> None:
-    backend = connect(db, options.tables)
-    try:
-        backend.prepare()
-        deferred = backend.begin_load()
-        run.job = dataclasses.replace(run.job, copy=backend.copy_text)
-        run.lookup = None if deferred else functools.partial(lookup, db, options.tables)
-        with contextlib.ExitStack() as stack:
-            run.pool, run.workers = _pool(stack, run.source, options), options.workers
-            for path in sources:
-                _import_source(backend, path, options, summary, run)
-    finally:
-        backend.close()
+def _import_serial(
+    backend: Backend, sources: list[str], db: str, options: ImportOptions, summary: ImportSummary, run: _Run
+) -> None:
+    backend.prepare()
+    deferred = backend.begin_load()
+    run.job = dataclasses.replace(run.job, copy=backend.copy_text)
+    run.lookup = None if deferred else functools.partial(lookup, db, options.tables)
+    with contextlib.ExitStack() as stack:
+        run.pool, run.workers = _pool(stack, run.source, options), options.workers
+        for path in sources:
+            _import_source(backend, path, options, summary, run)
 
 
 def _import_part(args: tuple[str, str, ImportOptions]) -> ImportSummary:
     part, db, options = args
     summary = ImportSummary()
     source = row_source(options.validation)
-    _import_serial([part], db, options, summary, _Run(source, RowJob(options.validation, False, _key(options))))
+    with _connected(db, options) as backend:
+        _import_serial(
+            backend, [part], db, options, summary, _Run(source, RowJob(options.validation, False, _key(options)))
+        )
     return summary
 
 
@@ -376,27 +377,53 @@ def _check_manifests(manifests: list[tuple[str, int, list[str]]], summary: Impor
             )
 
 
-def _report(db: str, options: ImportOptions, summary: ImportSummary, target: str) -> None:
-    """Append this run's unreported rejects to ``target`` and note every file that holds its rejects."""
-    if not summary.sources:
-        return  # no source began (the database refused or the input was missing): nothing to report
+@contextlib.contextmanager
+def _connected(db: str, options: ImportOptions) -> Iterator[Backend]:
     backend = connect(db, options.tables)
     try:
+        yield backend
+    finally:
+        backend.close()
+
+
+def _report(backend: Backend, summary: ImportSummary, target: str) -> None:
+    """Append this run's unreported rejects to ``target`` and note every file that holds its rejects."""
+    if summary.sources:  # else no source began (the database refused or the input was missing)
         summary.rejects_file = write_rejects(backend, summary.sources, target)
         summary.rejects_files = backend.reported_in(summary.sources)
-    finally:
-        backend.close()
 
 
-def _finish(db: str, options: ImportOptions, summary: ImportSummary) -> None:
+def _finish(backend: Backend, summary: ImportSummary) -> None:
     """Build the indexes a fresh load deferred (once: a run killed meanwhile leaves them to the next)."""
     began = time.perf_counter()
+    summary.fresh = backend.finish_load() or summary.fresh
+    summary.timings.index += time.perf_counter() - began
+
+
+def _salvage(db: str, options: ImportOptions, summary: ImportSummary, target: str, *, finish: bool) -> None:
+    """After a failed load, on a connection of its own (the loader's is closed, its transaction rolled back):
+    best effort, so that the first error is the one reported. An aborted run's commits get their indexes."""
+    with contextlib.suppress(SynthError), _connected(db, options) as backend:
+        if finish:
+            with contextlib.suppress(SynthError):
+                _finish(backend, summary)
+        _report(backend, summary, target)
+
+
+def _load(
+    sources: list[str], parallel: bool, db: str, options: ImportOptions, summary: ImportSummary, run: _Run
+) -> Backend:
+    """Load every source; returns the connection, open, for what follows (closed if loading fails)."""
+    if parallel:
+        _import_parallel(sources, db, options, summary, run)  # in processes: no connection open here meanwhile
+        return connect(db, options.tables)
     backend = connect(db, options.tables)
     try:
-        summary.fresh = backend.finish_load() or summary.fresh
-    finally:
+        _import_serial(backend, sources, db, options, summary, run)
+    except BaseException:
         backend.close()
-    summary.timings.index += time.perf_counter() - began
+        raise
+    return backend
 
 
 def _size(path: str) -> int | None:
@@ -446,30 +473,23 @@ def import_paths(
     run = _Run(row_source(options.validation), job, progress=progress, total=_total(sources))
     run.seen = set() if options.sync else None
     began = time.perf_counter()
+    parallel = bool(manifests) and options.workers > 1 and len(sources) > 1
     try:
-        if manifests and options.workers > 1 and len(sources) > 1:
-            _import_parallel(sources, db, options, summary, run)
-        else:
-            _import_serial(sources, db, options, summary, run)
+        backend = _load(sources, parallel, db, options, summary, run)
     except ImportAbortedError:
-        with contextlib.suppress(SynthError):  # best effort: what was committed is searchable
-            _finish(db, options, summary)
-        with contextlib.suppress(SynthError):
-            _report(db, options, summary, target)
+        _salvage(db, options, summary, target, finish=True)
         raise
     except BaseException:
-        with contextlib.suppress(SynthError):  # best effort: the first error is the one to report
-            _report(db, options, summary, target)
+        _salvage(db, options, summary, target, finish=False)
         raise
-    _report(db, options, summary, target)
-    _finish(db, options, summary)
-    if options.sync:
-        backend = connect(db, options.tables)
-        try:
+    try:  # one connection for the rest: each connection's last close is a WAL checkpoint
+        _report(backend, summary, target)
+        _finish(backend, summary)
+        if options.sync:
             seen = run.seen if run.seen is not None else set()
             summary.deleted = backend.sync(seen | source_ids(dict.fromkeys(run.unseen), options.validation))
-        finally:
-            backend.close()
+    finally:
+        backend.close()
     summary.seconds = time.perf_counter() - began
     _check_manifests(manifests, summary)
     return summary
