@@ -34,7 +34,6 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import TYPE_CHECKING, Final
 
 import orjson
@@ -42,6 +41,7 @@ import orjson
 from synth._version import __version__
 from synth.load.copytext import copy_rows
 from synth.load.rows import COLUMNS, CopyRows, PostRows, native_rows, post_rows
+from synth.schema.frozen import package_sources
 from synth.validate.check import RecordResult, check
 from synth.validate.native import NativeCheck, use_native
 from synth.validate.options import Options
@@ -128,12 +128,8 @@ def line_digests(lines: list[bytes], key: bytes) -> list[str]:
 @functools.cache
 def _rules_code() -> bytes:
     """A digest of the code that decides a verdict (the schema and validate packages)."""
-    h = hashlib.sha256(__version__.encode())
-    for package in ("synth.schema", "synth.validate"):
-        files = sorted((f for f in resources.files(package).iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
-        for file in files:
-            h.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
-    return h.digest()
+    sources = (package_sources(package) for package in ("synth.schema", "synth.validate"))
+    return hashlib.sha256(__version__.encode() + b"".join(sources)).digest()
 
 
 def digest_key(options: Options) -> bytes:

@@ -22,19 +22,22 @@ from typing import Final
 
 import orjson
 
-__all__ = ["SPEC_FILE", "exported", "sources_digest", "spec_text"]
+__all__ = ["SPEC_FILE", "exported", "package_sources", "sources_digest", "spec_text"]
 
 SPEC_FILE: Final = Path(__file__).with_name("native-spec.json")
 
 
+def package_sources(package: str) -> bytes:
+    """The Python sources of ``package`` (not its subpackages) as one string to digest: each file's name
+    and bytes, in name order."""
+    files = sorted((f for f in resources.files(package).iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
+    return b"".join(file.name.encode() + b"\0" + file.read_bytes() + b"\0" for file in files)
+
+
 def sources_digest() -> str:
-    """SHA-256 of the schema package's Python sources (names and bytes, in name order): what the spec
-    is a function of (the model, its constants and the walk)."""
-    h = hashlib.sha256()
-    files = sorted((f for f in resources.files(__package__).iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
-    for file in files:
-        h.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
-    return h.hexdigest()
+    """SHA-256 of the schema package's Python sources: what the spec is a function of (the model, its
+    constants and the walk)."""
+    return hashlib.sha256(package_sources(__package__)).hexdigest()
 
 
 def exported() -> bytes:
