@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -10,8 +12,11 @@ import pytest
 
 import synth.schema
 import synth.schema.frozen
+from synth.generation.assemble import batch_json
 from synth.schema.frozen import SPEC_FILE, exported, main, sources_digest, spec_text
 from synth.schema.spec import spec_json
+from synth.validate.native import available
+from tests.load.common import write_lines
 
 STALE = "synth/schema/native-spec.json is stale: run `python -m synth.schema.frozen`"
 
@@ -69,3 +74,21 @@ def test_main_writes_the_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert main() == 0
     assert target.read_bytes() == exported()
     assert orjson.loads(target.read_bytes())["sources"] == sources_digest()
+
+
+@pytest.mark.skipif(not available(), reason="the native check is not built (maturin develop)")
+def test_validating_valid_posts_never_imports_pydantic(tmp_path: Path) -> None:
+    """The point of the export: the native check starts from the file; only an explanation needs the model."""
+    lines = batch_json(0, 50, seed=3)
+    valid = write_lines(tmp_path / "v.jsonl", lines)
+    broken = write_lines(tmp_path / "b.jsonl", [lines[0].replace(b'"schema_version":1', b'"schema_version":2')])
+    code = (
+        "import sys; from synth.validate import make_options, validate_paths; "
+        "found = list(validate_paths([sys.argv[1]], options=make_options(as_of='2026-01-01'))); "
+        "print(len(found), 'pydantic' in sys.modules, 'synth.schema.model' in sys.modules)"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+        for path in (valid, broken)
+    ]
+    assert [r.stdout.split() for r in runs] == [["0", "False", "False"], ["1", "True", "True"]]
