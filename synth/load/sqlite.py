@@ -365,11 +365,17 @@ class SQLiteBackend:
 
     def sync(self, ids: set[str]) -> int:
         with self._immediate():
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (id TEXT PRIMARY KEY)")
-            self.db.execute("DELETE FROM temp.keep")
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (id TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM temp.gone")
             kept = orjson.dumps(sorted(ids)).decode()  # one statement, not a row at a time
-            self.db.execute("INSERT INTO temp.keep (id) SELECT value FROM json_each(?)", (kept,))
-            gone = "SELECT id FROM {posts} WHERE id NOT IN (SELECT id FROM temp.keep)"
+            # the posts to delete, found once (a scan of the ids) for the five statements below
+            self.db.execute(
+                self._sql(
+                    "INSERT INTO temp.gone (id) SELECT id FROM {posts} WHERE id NOT IN (SELECT value FROM json_each(?))"
+                ),
+                (kept,),
+            )
+            gone = "SELECT id FROM temp.gone"
             self.db.execute(
                 self._sql(
                     "INSERT INTO {posts_fts} ({n_posts_fts}, rowid, title, intro, body) SELECT 'delete', rowid, title, "
