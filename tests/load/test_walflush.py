@@ -93,8 +93,22 @@ def test_the_backend_starts_it_with_the_first_batch_and_stops_it_at_close(tmp_pa
     assert not thread.is_alive()
 
 
-def test_an_import_leaves_no_wal_behind(tmp_path: Path) -> None:
-    """The flusher's connection closes first, so the writer's close is the last: it checkpoints and removes the WAL."""
+def test_close_stops_it_first_so_the_writer_removes_the_wal(tmp_path: Path) -> None:
+    """The flusher's connection closes before the writer's, whose close, the last, checkpoints and removes the WAL."""
+    db = str(tmp_path / "p.db")
+    backend = SQLiteBackend(db)
+    backend.prepare()
+    backend.begin_load()
+    backend.flusher = WalFlusher(db, interval=0.01)
+    posts = [post_rows(orjson.loads(line), line) for line in batch_json(0, 3, seed=4)]
+    backend.write_batch("s", posts, [], Checkpoint(3, 3, Counts()), 0, {})
+    _wait_for(backend.flusher, 2)  # its connection is open on the file
+    assert backend.flusher.rounds >= 2
+    backend.close()
+    assert not Path(db + "-wal").exists()
+
+
+def test_an_import_through_it_leaves_a_sound_file(tmp_path: Path) -> None:
     db = str(tmp_path / "p.db")
     source = write_lines(tmp_path / "p.jsonl", batch_json(0, 30, seed=4))
     summary = import_paths([str(source)], db, options=options(batch=10))
